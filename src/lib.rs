@@ -1,0 +1,14 @@
+//! hop: a Varvara computer with a tail-call Uxn CPU.
+//!
+//! Layers, with data flowing one way (host events -> devices -> CPU vectors
+//! -> device state -> frame/audio out):
+//! - [`uxn`]: the CPU, which knows nothing of Varvara;
+//! - [`varvara`]: the machine and its devices, as pure state;
+//! - [`headless`]: the console runner that drives the machine from stdin/stdout.
+#![feature(explicit_tail_calls, rust_preserve_none_cc)]
+#![allow(incomplete_features)]
+
+pub mod headless;
+pub mod rom;
+pub mod uxn;
+pub mod varvara;

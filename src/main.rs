@@ -1,0 +1,77 @@
+//! The `hop` command line.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use hop::uxn::Engine;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineArg {
+    /// One function per opcode, chained with tail calls (fast).
+    Tailcall,
+    /// A plain interpreter loop (the reference model, for comparison).
+    Model,
+}
+
+/// hop: a Varvara computer with a tail-call Uxn CPU.
+#[derive(Parser)]
+#[command(version, about, trailing_var_arg = true)]
+struct Cli {
+    /// Run without a window, like uxncli: console in and out only.
+    #[arg(long)]
+    headless: bool,
+
+    /// Which CPU engine runs the ROM.
+    #[arg(long, value_enum, default_value = "tailcall")]
+    engine: EngineArg,
+
+    /// Jumps one vector may run before hop stops it (0: no limit).
+    #[arg(long, value_name = "JUMPS", default_value_t = hop::varvara::DEFAULT_BUDGET)]
+    budget: u64,
+
+    /// Directory the ROM's file devices are confined to.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+
+    /// Print the number of Uxn instructions run to stderr (with --engine model).
+    #[arg(long)]
+    count: bool,
+
+    /// The ROM to run.
+    rom: Option<PathBuf>,
+
+    /// Arguments handed to the ROM through the console.
+    #[arg(allow_hyphen_values = true)]
+    args: Vec<OsString>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let engine = match cli.engine {
+        EngineArg::Tailcall => Engine::TailCall,
+        EngineArg::Model => Engine::Model,
+    };
+    let Some(rom) = cli.rom else {
+        eprintln!("hop: no ROM given; try `hop --headless ROM` (`hop --help` lists the options)");
+        return ExitCode::from(2);
+    };
+    if !cli.root.is_dir() {
+        eprintln!("hop: --root {}: not a directory", cli.root.display());
+        return ExitCode::from(2);
+    }
+    if !cli.headless {
+        eprintln!("hop: this build has no window yet; run the ROM with --headless");
+        return ExitCode::from(2);
+    }
+    let options = hop::headless::Options {
+        rom,
+        args: cli.args,
+        engine,
+        budget: if cli.budget == 0 { u64::MAX } else { cli.budget },
+        root: cli.root,
+        count: cli.count,
+    };
+    ExitCode::from(hop::headless::run(&options) as u8)
+}

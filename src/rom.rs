@@ -1,0 +1,47 @@
+//! Reading a ROM file, with one clear sentence for every way it can fail.
+
+use std::fmt;
+use std::io::ErrorKind;
+use std::path::Path;
+
+use crate::uxn::MAX_ROM_SIZE;
+
+/// Why a ROM could not be used; `Display` is a one-line message for users.
+#[derive(Debug)]
+pub struct RomFileError {
+    pub path: String,
+    pub reason: String,
+}
+
+impl fmt::Display for RomFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.reason)
+    }
+}
+
+impl std::error::Error for RomFileError {}
+
+/// Reads a ROM: not a directory, not empty, at most 16 banks.
+pub fn read(path: &Path) -> Result<Vec<u8>, RomFileError> {
+    let fail = |reason: String| RomFileError { path: path.display().to_string(), reason };
+    if path.is_dir() {
+        return Err(fail("is a directory, not a ROM".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        fail(match e.kind() {
+            ErrorKind::NotFound => "no such file".into(),
+            ErrorKind::PermissionDenied => "permission denied".into(),
+            _ => format!("cannot read it ({e})"),
+        })
+    })?;
+    if bytes.is_empty() {
+        return Err(fail("the file is empty".into()));
+    }
+    if bytes.len() > MAX_ROM_SIZE {
+        return Err(fail(format!(
+            "{} bytes is too large for a ROM (at most {MAX_ROM_SIZE} bytes fit in 16 banks)",
+            bytes.len()
+        )));
+    }
+    Ok(bytes)
+}

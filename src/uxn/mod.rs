@@ -1,0 +1,266 @@
+//! The Uxn CPU: 64 KiB of RAM, two 256-byte stacks, a 256-byte device page
+//! and 256 opcodes. It knows nothing of Varvara: devices are reached through
+//! the [`Bus`] trait.
+//!
+//! Two engines run the same machine state:
+//! - [`Engine::TailCall`], the product: one function per opcode, each ending
+//!   in a `become` to the next opcode's handler (see [`tailcall`]).
+//! - [`Engine::Model`], a plain `loop { match }` interpreter that is short
+//!   enough to check by eye; it is the oracle in differential tests.
+//!
+//! Semantics follow the current reference (2023-09 onwards): stacks wrap
+//! silently, division by zero gives 0, addresses wrap at 16 bits, and nothing
+//! ever traps.
+
+pub mod model;
+pub mod tailcall;
+
+use std::fmt;
+
+/// Size of one memory bank (and of main RAM).
+pub const BANK_SIZE: usize = 0x10000;
+/// Number of memory banks, main RAM included.
+pub const BANKS: usize = 16;
+/// Where ROMs are loaded and where the reset vector starts.
+pub const RESET_VECTOR: u16 = 0x0100;
+/// The largest ROM: everything from 0x0100 in bank 0, then 15 full banks.
+pub const MAX_ROM_SIZE: usize = BANKS * BANK_SIZE - RESET_VECTOR as usize;
+
+/// The devices, seen from the CPU: one byte in, one byte out.
+///
+/// DEI2/DEO2 are two byte calls, high byte (port) first, low byte (port+1)
+/// second. Before `deo` runs, the CPU has already stored the byte in
+/// `uxn.dev[port]`, so most devices only need to react to it.
+///
+/// Both calls get the whole machine, so a device can read RAM (sprites,
+/// file buffers) or the stacks (System/wst). The CPU writes its stack
+/// pointers back into `uxn` before the call and reloads them after it.
+pub trait Bus {
+    /// Reads a port. The default returns the byte last stored there.
+    fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
+        uxn.dev[port as usize]
+    }
+    /// Reacts to a write that the CPU has already stored in `uxn.dev[port]`.
+    fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8);
+}
+
+/// A bus with no devices: reads give the stored byte, writes only store.
+pub struct NoDevices;
+
+impl Bus for NoDevices {
+    fn deo(&mut self, _: &mut Uxn, _: u8, _: u8) {}
+}
+
+/// Which interpreter runs the code. Both give identical results.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// One function per opcode chained with `become` (the fast one).
+    #[default]
+    TailCall,
+    /// A plain `loop { match }` (the reference model).
+    Model,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 2] = [Engine::TailCall, Engine::Model];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::TailCall => "tailcall",
+            Engine::Model => "model",
+        }
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// A BRK was executed: the vector finished normally.
+    Brk,
+    /// The jump budget ran out. `pc` is the address of the jump instruction
+    /// that was about to run; running again from there resumes exactly.
+    Budget { pc: u16 },
+}
+
+/// A ROM that cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RomError {
+    Empty,
+    TooLarge { size: usize },
+}
+
+impl fmt::Display for RomError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RomError::Empty => write!(f, "the ROM is empty"),
+            RomError::TooLarge { size } => write!(
+                f,
+                "the ROM is {size} bytes, more than the {MAX_ROM_SIZE} bytes that fit in 16 banks"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RomError {}
+
+/// The whole CPU state. RAM, stacks and device page sit inline in one
+/// struct so the tail-call handlers reach all of them from one register.
+pub struct Uxn {
+    /// Main memory (bank 0).
+    pub ram: [u8; BANK_SIZE],
+    /// Working stack data.
+    pub wst: [u8; 256],
+    /// Return stack data.
+    pub rst: [u8; 256],
+    /// Working stack pointer: the number of items, wrapping at 256.
+    pub wsp: u8,
+    /// Return stack pointer.
+    pub rsp: u8,
+    /// The device page: 16 devices of 16 ports.
+    pub dev: [u8; 256],
+    /// Expansion banks 1..15, allocated on first use (most ROMs never touch them).
+    banks: Vec<u8>,
+}
+
+impl Uxn {
+    /// A zeroed machine, on the heap (it is 66 KiB).
+    pub fn new() -> Box<Uxn> {
+        Box::new(Uxn {
+            ram: [0; BANK_SIZE],
+            wst: [0; 256],
+            rst: [0; 256],
+            wsp: 0,
+            rsp: 0,
+            dev: [0; 256],
+            banks: Vec::new(),
+        })
+    }
+
+    /// Zeroes RAM from `from` on, both stacks, the device page and the banks.
+    /// `from = 0` is a cold boot; a soft reset keeps the zero page with 0x100.
+    pub fn reset(&mut self, from: u16) {
+        self.ram[from as usize..].fill(0);
+        self.wst = [0; 256];
+        self.rst = [0; 256];
+        self.wsp = 0;
+        self.rsp = 0;
+        self.dev = [0; 256];
+        self.banks = Vec::new();
+    }
+
+    /// Copies a ROM to 0x0100; bytes past 0xff00 spill into banks 1..15.
+    pub fn load_rom(&mut self, rom: &[u8]) -> Result<(), RomError> {
+        if rom.is_empty() {
+            return Err(RomError::Empty);
+        }
+        if rom.len() > MAX_ROM_SIZE {
+            return Err(RomError::TooLarge { size: rom.len() });
+        }
+        let first = rom.len().min(BANK_SIZE - RESET_VECTOR as usize);
+        let (main, rest) = rom.split_at(first);
+        self.ram[RESET_VECTOR as usize..][..main.len()].copy_from_slice(main);
+        if !rest.is_empty() {
+            self.banks_mut()[..rest.len()].copy_from_slice(rest);
+        }
+        Ok(())
+    }
+
+    /// Reads a byte of bank `bank` (0 is main RAM). Banks past 15 read 0.
+    pub fn bank_byte(&self, bank: usize, addr: u16) -> u8 {
+        match bank {
+            0 => self.ram[addr as usize],
+            1..BANKS => self
+                .banks
+                .get((bank - 1) * BANK_SIZE + addr as usize)
+                .copied()
+                .unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// Writes a byte of bank `bank` (0 is main RAM). Banks past 15 are ignored.
+    pub fn set_bank_byte(&mut self, bank: usize, addr: u16, value: u8) {
+        match bank {
+            0 => self.ram[addr as usize] = value,
+            1..BANKS => self.banks_mut()[(bank - 1) * BANK_SIZE + addr as usize] = value,
+            _ => {}
+        }
+    }
+
+    fn banks_mut(&mut self) -> &mut [u8] {
+        if self.banks.is_empty() {
+            self.banks = vec![0; (BANKS - 1) * BANK_SIZE];
+        }
+        &mut self.banks
+    }
+
+    /// Runs from `pc` until BRK, or until `budget` jump instructions
+    /// (JMP, JCN, JSR, JCI, JMI, JSI in any mode) have run: the budget is
+    /// spent only on jumps, so checking it costs nothing on straight code.
+    pub fn run(&mut self, bus: &mut dyn Bus, pc: u16, budget: u64, engine: Engine) -> Exit {
+        self.run_counted(bus, pc, budget, engine).0
+    }
+
+    /// [`Uxn::run`], also returning how many instructions ran when the
+    /// engine counts them (the model does; the tail-call engine, built for
+    /// speed, does not and returns `None`).
+    pub fn run_counted(&mut self, bus: &mut dyn Bus, pc: u16, budget: u64, engine: Engine) -> (Exit, Option<u64>) {
+        match engine {
+            Engine::TailCall => (tailcall::run(self, bus, pc, budget), None),
+            Engine::Model => {
+                let (exit, steps) = model::run(self, bus, pc, budget);
+                (exit, Some(steps))
+            }
+        }
+    }
+
+    /// The working stack, bottom first, as the reference debug port shows it.
+    pub fn working_stack(&self) -> &[u8] {
+        &self.wst[..self.wsp as usize]
+    }
+
+    /// The return stack, bottom first.
+    pub fn return_stack(&self) -> &[u8] {
+        &self.rst[..self.rsp as usize]
+    }
+}
+
+/// The base operation names, indexed by the low five bits of an opcode.
+pub const BASE_NAMES: [&str; 32] = [
+    "BRK", "INC", "POP", "NIP", "SWP", "ROT", "DUP", "OVR", "EQU", "NEQ", "GTH", "LTH", "JMP",
+    "JCN", "JSR", "STH", "LDZ", "STZ", "LDR", "STR", "LDA", "STA", "DEI", "DEO", "ADD", "SUB",
+    "MUL", "DIV", "AND", "ORA", "EOR", "SFT",
+];
+
+/// The assembler name of an opcode, e.g. `ADD2kr` or `JCI`.
+pub fn opcode_name(op: u8) -> String {
+    match op {
+        0x00 => "BRK".into(),
+        0x20 => "JCI".into(),
+        0x40 => "JMI".into(),
+        0x60 => "JSI".into(),
+        0x80 => "LIT".into(),
+        0xa0 => "LIT2".into(),
+        0xc0 => "LITr".into(),
+        0xe0 => "LIT2r".into(),
+        _ => {
+            let mut name = BASE_NAMES[(op & 0x1f) as usize].to_string();
+            if op & 0x20 != 0 {
+                name.push('2');
+            }
+            if op & 0x80 != 0 {
+                name.push('k');
+            }
+            if op & 0x40 != 0 {
+                name.push('r');
+            }
+            name
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Datetime (0xc0): read-only ports that sample the clock on every read.
+
+use jiff::{Timestamp, Zoned, tz::TimeZone};
+
+/// Where the time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The host's local time, with its time zone and DST.
+    Local,
+    /// A fixed instant (seconds since the Unix epoch), read as UTC, so runs
+    /// of clock-reading ROMs can be reproduced.
+    Fixed(i64),
+}
+
+pub struct Datetime {
+    pub clock: Clock,
+}
+
+impl Datetime {
+    pub fn new() -> Datetime {
+        Datetime { clock: Clock::Local }
+    }
+
+    fn now(&self) -> Zoned {
+        match self.clock {
+            Clock::Local => Zoned::now(),
+            Clock::Fixed(secs) => Timestamp::from_second(secs)
+                .unwrap_or(Timestamp::UNIX_EPOCH)
+                .to_zoned(TimeZone::UTC),
+        }
+    }
+
+    pub fn dei(&self, port: u8) -> u8 {
+        let now = self.now();
+        let year = now.year() as u16;
+        let yday = now.day_of_year() as u16 - 1;
+        match port & 0x0f {
+            0x0 => (year >> 8) as u8,
+            0x1 => year as u8,
+            0x2 => now.month() as u8 - 1,
+            0x3 => now.day() as u8,
+            0x4 => now.hour() as u8,
+            0x5 => now.minute() as u8,
+            0x6 => now.second() as u8,
+            0x7 => now.weekday().to_sunday_zero_offset() as u8,
+            0x8 => (yday >> 8) as u8,
+            0x9 => yday as u8,
+            0xa => now.time_zone().to_offset_info(now.timestamp()).dst().is_dst() as u8,
+            _ => 0,
+        }
+    }
+}
+
+impl Default for Datetime {
+    fn default() -> Self {
+        Datetime::new()
+    }
+}

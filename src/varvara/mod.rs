@@ -1,0 +1,167 @@
+//! The Varvara computer: a Uxn CPU plus its devices, as pure state and
+//! "run this vector". No window, no audio driver, no threads: hosts (the
+//! headless runner, the desktop) feed it events and read its output.
+
+pub mod console;
+pub mod datetime;
+pub mod file;
+pub mod system;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::uxn::{Bus, Engine, Exit, RESET_VECTOR, RomError, Uxn};
+
+pub use console::ConsoleKind;
+
+/// How many jump instructions one vector may run before the host takes
+/// control back (see [`Uxn::run`]): about ten seconds of a busy loop.
+pub const DEFAULT_BUDGET: u64 = 1 << 31;
+
+/// Everything the CPU reaches through DEI/DEO.
+pub struct Devices {
+    pub system: system::System,
+    pub console: console::Console,
+    pub files: [file::File; 2],
+    pub datetime: datetime::Datetime,
+}
+
+impl Bus for Devices {
+    fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
+        match port & 0xf0 {
+            0x00 => self.system.dei(uxn, port),
+            0xc0 => self.datetime.dei(port),
+            _ => uxn.dev[port as usize],
+        }
+    }
+
+    fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
+        match port & 0xf0 {
+            // The debug port prints both stacks to the ROM's stderr.
+            0x00 if port == 0x0e => self.console.report(&system::debug_text(uxn)),
+            0x00 => self.system.deo(uxn, port, value),
+            0x10 => self.console.deo(uxn, port),
+            0xa0 => self.files[0].deo(uxn, port),
+            0xb0 => self.files[1].deo(uxn, port),
+            _ => {}
+        }
+    }
+}
+
+/// Where the machine's console output goes, and where files live.
+pub struct Config {
+    pub engine: Engine,
+    /// Jumps one vector may run before it is interrupted.
+    pub budget: u64,
+    /// The file devices' sandbox: nothing outside it is reachable.
+    pub root: PathBuf,
+    pub stdout: Box<dyn Write>,
+    pub stderr: Box<dyn Write>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            engine: Engine::default(),
+            budget: DEFAULT_BUDGET,
+            root: PathBuf::from("."),
+            stdout: Box::new(std::io::sink()),
+            stderr: Box::new(std::io::sink()),
+        }
+    }
+}
+
+/// A vector that did not reach BRK within its budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Runaway {
+    /// The vector that was started.
+    pub vector: u16,
+    /// Where the CPU was interrupted.
+    pub pc: u16,
+}
+
+pub struct Varvara {
+    pub uxn: Box<Uxn>,
+    pub devices: Devices,
+    engine: Engine,
+    budget: u64,
+    /// Uxn instructions run so far, when the engine counts them.
+    pub instructions: Option<u64>,
+}
+
+impl Varvara {
+    /// A machine with `rom` loaded, not yet booted.
+    pub fn new(rom: &[u8], config: Config) -> Result<Varvara, RomError> {
+        let mut uxn = Uxn::new();
+        uxn.load_rom(rom)?;
+        Ok(Varvara {
+            uxn,
+            devices: Devices {
+                system: system::System::new(),
+                console: console::Console::new(config.stdout, config.stderr),
+                files: [file::File::new(&config.root), file::File::new(&config.root)],
+                datetime: datetime::Datetime::new(),
+            },
+            engine: config.engine,
+            budget: config.budget,
+            instructions: (config.engine == Engine::Model).then_some(0),
+        })
+    }
+
+    /// Runs the reset vector. With `has_args`, Console/type reads 1 first,
+    /// which tells ROMs such as Left to wait for a path on the console.
+    pub fn boot(&mut self, has_args: bool) -> Result<(), Runaway> {
+        if has_args {
+            self.uxn.dev[0x17] = 1;
+        }
+        self.run_vector(RESET_VECTOR)
+    }
+
+    /// True once the ROM has written a non-zero System/state.
+    pub fn halted(&self) -> bool {
+        self.uxn.dev[0x0f] != 0
+    }
+
+    /// The process exit code the ROM asked for (System/state & 0x7f).
+    pub fn exit_code(&self) -> i32 {
+        (self.uxn.dev[0x0f] & 0x7f) as i32
+    }
+
+    /// Runs one vector to BRK. An unset vector (0) and a halted machine run
+    /// nothing: halting is only ever acted on between vectors.
+    pub fn run_vector(&mut self, vector: u16) -> Result<(), Runaway> {
+        if vector == 0 || self.halted() {
+            return Ok(());
+        }
+        let (exit, steps) = self.uxn.run_counted(&mut self.devices, vector, self.budget, self.engine);
+        if let (Some(total), Some(steps)) = (&mut self.instructions, steps) {
+            *total += steps;
+        }
+        self.devices.console.flush();
+        match exit {
+            Exit::Brk => Ok(()),
+            Exit::Budget { pc } => Err(Runaway { vector, pc }),
+        }
+    }
+
+    /// Delivers one console byte (an argument byte, a separator, stdin, or
+    /// the end marker) and runs the console vector.
+    pub fn console_input(&mut self, byte: u8, kind: ConsoleKind) -> Result<(), Runaway> {
+        self.uxn.dev[0x12] = byte;
+        self.uxn.dev[0x17] = kind as u8;
+        self.run_vector(self.devices.console.vector)
+    }
+
+    /// Streams the ROM arguments through the console vector: each byte as
+    /// type 2, then `\n` as type 3 between arguments and type 4 after the last.
+    pub fn send_args(&mut self, args: &[impl AsRef<[u8]>]) -> Result<(), Runaway> {
+        for (i, arg) in args.iter().enumerate() {
+            for &byte in arg.as_ref() {
+                self.console_input(byte, ConsoleKind::Argument)?;
+            }
+            let kind = if i + 1 == args.len() { ConsoleKind::End } else { ConsoleKind::ArgumentEnd };
+            self.console_input(b'\n', kind)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! System (0x00): stack pointers, memory expansion commands, metadata,
+//! palette, the debug port and the halt/exit state.
+
+use crate::uxn::Uxn;
+
+pub struct System {
+    /// Where the ROM's metadata block is (0 when none was announced).
+    pub metadata: u16,
+    /// The four colours as 0RGB, recomputed on every palette write.
+    pub palette: [u32; 4],
+    /// Set by a palette write; the screen clears it when it repaints.
+    pub palette_changed: bool,
+}
+
+impl System {
+    pub fn new() -> System {
+        System { metadata: 0, palette: [0; 4], palette_changed: false }
+    }
+
+    pub fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
+        match port {
+            0x04 => uxn.wsp,
+            0x05 => uxn.rsp,
+            _ => uxn.dev[port as usize],
+        }
+    }
+
+    pub fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
+        match port {
+            0x03 => expansion(uxn, short(uxn, 0x02)),
+            0x04 => uxn.wsp = value,
+            0x05 => uxn.rsp = value,
+            0x07 => self.metadata = short(uxn, 0x06),
+            0x08..=0x0d => {
+                self.palette = palette(&uxn.dev[0x08..0x0e]);
+                self.palette_changed = true;
+            }
+            // 0x0f (state) is acted on by the host between vectors.
+            _ => {}
+        }
+    }
+}
+
+impl Default for System {
+    fn default() -> Self {
+        System::new()
+    }
+}
+
+fn short(uxn: &Uxn, port: u8) -> u16 {
+    u16::from_be_bytes([uxn.dev[port as usize], uxn.dev[port as usize + 1]])
+}
+
+/// Colour `i` is made of the i-th nibble (from the top) of the red, green
+/// and blue shorts; a nibble n becomes the channel value n * 0x11.
+pub fn palette(rgb: &[u8]) -> [u32; 4] {
+    let nibble = |channel: usize, i: usize| {
+        let short = u16::from_be_bytes([rgb[channel * 2], rgb[channel * 2 + 1]]);
+        ((short >> (12 - 4 * i)) & 0xf) as u32 * 0x11
+    };
+    std::array::from_fn(|i| nibble(0, i) << 16 | nibble(1, i) << 8 | nibble(2, i))
+}
+
+/// Runs the expansion command stored at `addr`: 00 fill, 01 copy forward,
+/// 02 copy backward. Fields are big-endian shorts; addresses wrap inside
+/// their 64 KiB bank; banks past 15 make the command a no-op.
+fn expansion(uxn: &mut Uxn, addr: u16) {
+    let field = |i: u16| {
+        let at = addr.wrapping_add(1 + 2 * i);
+        u16::from_be_bytes([uxn.ram[at as usize], uxn.ram[at.wrapping_add(1) as usize]])
+    };
+    let len = field(0) as usize;
+    match uxn.ram[addr as usize] {
+        0x00 => {
+            let (bank, start) = (field(1) as usize, field(2));
+            let value = uxn.ram[addr.wrapping_add(7) as usize];
+            if bank < crate::uxn::BANKS {
+                for i in 0..len {
+                    uxn.set_bank_byte(bank, start.wrapping_add(i as u16), value);
+                }
+            }
+        }
+        op @ (0x01 | 0x02) => {
+            let (src_bank, src) = (field(1) as usize, field(2));
+            let (dst_bank, dst) = (field(3) as usize, field(4));
+            if src_bank >= crate::uxn::BANKS || dst_bank >= crate::uxn::BANKS {
+                return;
+            }
+            let copy = |uxn: &mut Uxn, i: usize| {
+                let byte = uxn.bank_byte(src_bank, src.wrapping_add(i as u16));
+                uxn.set_bank_byte(dst_bank, dst.wrapping_add(i as u16), byte);
+            };
+            if op == 0x01 {
+                (0..len).for_each(|i| copy(uxn, i));
+            } else {
+                (0..len).rev().for_each(|i| copy(uxn, i));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What the debug port prints: both stacks, as the reference does.
+pub fn debug_text(uxn: &Uxn) -> String {
+    stack_line("WST", &uxn.wst, uxn.wsp) + &stack_line("RST", &uxn.rst, uxn.rsp)
+}
+
+/// The reference debug line for one stack: its name, the eight bytes below
+/// the pointer (oldest first, wrapping), then the pointer itself.
+pub fn stack_line(name: &str, data: &[u8; 256], ptr: u8) -> String {
+    let mut line = format!("{name} ");
+    for i in (1..=8u8).rev() {
+        let at = ptr.wrapping_sub(i);
+        line.push_str(&format!("{:02x}{}", data[at as usize], if at == 0xff { '|' } else { ' ' }));
+    }
+    line.push_str(&format!("<{ptr:02x}\n"));
+    line
+}

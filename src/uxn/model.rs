@@ -131,9 +131,21 @@ pub fn run_steps(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16, mut budget: u64,
             budget -= 1;
         }
         steps += 1;
-        pc = pc.wrapping_add(1);
+        match step(uxn, bus, pc) {
+            Some(next) => pc = next,
+            None => return (Exit::Brk, steps),
+        }
+    }
+}
+
+/// Executes the one instruction at `pc` (no budget involved) and returns
+/// the address of the next one, or `None` for BRK. The tail-call engine
+/// also uses it for the rare instructions whose stack accesses wrap.
+pub fn step(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16) -> Option<u16> {
+    let op = uxn.ram[pc as usize];
+    pc = pc.wrapping_add(1);
         match op {
-            0x00 => return (Exit::Brk, steps),
+            0x00 => return None,
             // JCI, JMI, JSI: a 16-bit relative operand follows the opcode.
             0x20 | 0x40 | 0x60 => {
                 let rel = read16(uxn, pc);
@@ -328,5 +340,5 @@ pub fn run_steps(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16, mut budget: u64,
                 }
             }
         }
-    }
+    Some(pc)
 }

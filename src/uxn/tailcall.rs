@@ -21,8 +21,8 @@ type Handler = extern "rust-preserve-none" fn(
     bus: &mut dyn Bus,
     table: &'static Table,
     pc: u16,
-    wp: u8,
-    rp: u8,
+    wp: usize,
+    rp: usize,
     budget: u64,
 ) -> Exit;
 
@@ -44,8 +44,8 @@ macro_rules! next {
 macro_rules! spend {
     ($vm:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident) => {
         if $budget == 0 {
-            $vm.wsp = $wp;
-            $vm.rsp = $rp;
+            $vm.wsp = $wp as u8;
+            $vm.rsp = $rp as u8;
             return Exit::Budget { pc: $pc.wrapping_sub(1) };
         }
         $budget -= 1;
@@ -68,15 +68,18 @@ const fn width(op: u8) -> u8 {
 }
 
 /// The stack an instruction works on, with its pointer, and the other one.
+///
+/// Pointers travel as `usize` holding 0..=255: a `u8` argument would be
+/// zero-extended again before every tail call.
 struct Stacks<'a> {
     st: &'a mut [u8; 256],
-    p: &'a mut u8,
+    p: &'a mut usize,
     other: &'a mut [u8; 256],
-    op: &'a mut u8,
+    op: &'a mut usize,
 }
 
 #[inline(always)]
-fn stacks<'a, const OP: u8>(vm: &'a mut Uxn, wp: &'a mut u8, rp: &'a mut u8) -> Stacks<'a> {
+fn stacks<'a, const OP: u8>(vm: &'a mut Uxn, wp: &'a mut usize, rp: &'a mut usize) -> Stacks<'a> {
     if ret(OP) {
         Stacks { st: &mut vm.rst, p: rp, other: &mut vm.wst, op: wp }
     } else {
@@ -84,36 +87,75 @@ fn stacks<'a, const OP: u8>(vm: &'a mut Uxn, wp: &'a mut u8, rp: &'a mut u8) -> 
     }
 }
 
-/// Reads the operand whose last byte sits `off` bytes below the pointer.
+/// Whether an instruction that reads `below` bytes under the pointer and
+/// then writes up to `above` bytes over it stays clear of the stack's ends.
+/// Almost every instruction does; those can use plain indexing, which lets
+/// the compiler merge byte pairs into 16-bit loads and stores and drop the
+/// 8-bit wrap-around on every access. The rest take the wrapping path.
+/// The bound is strict so the pointer itself never reaches 256 there.
 #[inline(always)]
-fn get(short: bool, st: &[u8; 256], p: u8, off: u8) -> u16 {
-    let lo = st[p.wrapping_sub(off) as usize] as u16;
-    if short { (st[p.wrapping_sub(off + 1) as usize] as u16) << 8 | lo } else { lo }
+fn fits(p: usize, below: u8, above: u8) -> bool {
+    p >= below as usize && p < 256 - above as usize
 }
 
-/// Pushes an operand, returning the new pointer.
+/// Reads the operand whose last byte sits `off` bytes below the pointer.
+/// Handlers call it only once [`fits`] has held, so nothing wraps here and
+/// the compiler reads a short as one 16-bit load.
 #[inline(always)]
-fn put(short: bool, st: &mut [u8; 256], p: u8, v: u16) -> u8 {
+fn get(short: bool, st: &[u8; 256], p: usize, off: u8) -> u16 {
+    let at = p - off as usize;
+    if short { u16::from_be_bytes([st[at - 1], st[at]]) } else { st[at] as u16 }
+}
+
+/// Pushes an operand (after [`fits`]), returning the new pointer.
+#[inline(always)]
+fn put(short: bool, st: &mut [u8; 256], p: usize, v: u16) -> usize {
     if short {
-        st[p as usize] = (v >> 8) as u8;
-        st[p.wrapping_add(1) as usize] = v as u8;
-        p.wrapping_add(2)
+        st[p] = (v >> 8) as u8;
+        st[p + 1] = v as u8;
+        p + 2
     } else {
-        st[p as usize] = v as u8;
-        p.wrapping_add(1)
+        st[p] = v as u8;
+        p + 1
     }
 }
 
-/// The pointer after consuming `bytes` bytes: unchanged in keep mode.
+/// Pushes an operand anywhere, wrapping at the end of the stack.
 #[inline(always)]
-fn drop<const OP: u8>(p: u8, bytes: u8) -> u8 {
-    if keep(OP) { p } else { p.wrapping_sub(bytes) }
+fn wrapping_put(short: bool, st: &mut [u8; 256], p: usize, v: u16) -> usize {
+    if short {
+        st[p & 0xff] = (v >> 8) as u8;
+        st[(p + 1) & 0xff] = v as u8;
+        (p + 2) & 0xff
+    } else {
+        st[p & 0xff] = v as u8;
+        (p + 1) & 0xff
+    }
+}
+
+/// Bytes written above the pointer by an instruction that pops `pops` bytes
+/// and pushes `pushes`: in keep mode the pops leave the pointer in place.
+const fn above(op: u8, pops: u8, pushes: u8) -> u8 {
+    if keep(op) { pushes } else { pushes.saturating_sub(pops) }
+}
+
+/// The pointer after consuming `bytes` bytes: unchanged in keep mode.
+/// After [`fits`], so it never wraps.
+#[inline(always)]
+fn drop<const OP: u8>(p: usize, bytes: u8) -> usize {
+    if keep(OP) { p } else { p - bytes as usize }
 }
 
 #[inline(always)]
 fn load(short: bool, ram: &[u8; 0x10000], addr: u16) -> u16 {
-    let hi = ram[addr as usize] as u16;
-    if short { hi << 8 | ram[addr.wrapping_add(1) as usize] as u16 } else { hi }
+    let at = addr as usize;
+    if !short {
+        ram[at] as u16
+    } else if at < 0xffff {
+        u16::from_be_bytes([ram[at], ram[at + 1]])
+    } else {
+        u16::from_be_bytes([ram[0xffff], ram[0]])
+    }
 }
 
 #[inline(always)]
@@ -129,35 +171,69 @@ fn store(short: bool, ram: &mut [u8; 0x10000], addr: u16, v: u16) {
 /// Declares a handler generic over its opcode byte. The body sees the
 /// machine and returns the new pc; `next!` then dispatches.
 macro_rules! handler {
-    ($name:ident, |$vm:ident, $bus:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident| $body:block) => {
+    ($name:ident, |$vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident| $body:block) => {
         #[allow(unused_mut)]
         extern "rust-preserve-none" fn $name<const OP: u8>(
             $vm: &mut Uxn,
             $bus: &mut dyn Bus,
-            table: &'static Table,
+            $t: &'static Table,
             $pc: u16,
-            mut $wp: u8,
-            mut $rp: u8,
+            mut $wp: usize,
+            mut $rp: usize,
             mut $budget: u64,
         ) -> Exit {
             let pc: u16 = $body;
-            next!($vm, $bus, table, pc, $wp, $rp, $budget)
+            next!($vm, $bus, $t, pc, $wp, $rp, $budget)
         }
     };
 }
 
-/// A handler that pops `n` operands and pushes what `f` computes from them.
+/// Takes the model's wrapping path unless the stack bytes the instruction
+/// touches are all clear of the ends (see [`fits`]): `below` read under its
+/// own pointer, `above` written over it, `other` pushed on the other stack.
+macro_rules! guard {
+    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident, $below:expr, $above:expr, $other:expr) => {
+        let (p, q) = if ret(OP) { ($rp, $wp) } else { ($wp, $rp) };
+        if !fits(p, $below, $above) || ($other != 0 && !fits(q, 0, $other)) {
+            become wrapping($vm, $bus, $t, $pc, $wp, $rp, $budget)
+        }
+    };
+}
+
+/// Runs the instruction just fetched (at `pc - 1`) on the model engine,
+/// whose every stack access wraps, then carries on down the chain. Guards
+/// reach it with a tail call, so the fast paths save no registers for it.
+extern "rust-preserve-none" fn wrapping(
+    vm: &mut Uxn,
+    bus: &mut dyn Bus,
+    t: &'static Table,
+    pc: u16,
+    wp: usize,
+    rp: usize,
+    budget: u64,
+) -> Exit {
+    vm.wsp = wp as u8;
+    vm.rsp = rp as u8;
+    // BRK has its own handler, so the model always returns a next pc.
+    let pc = super::model::step(vm, bus, pc.wrapping_sub(1)).unwrap_or(pc);
+    next!(vm, bus, t, pc, vm.wsp as usize, vm.rsp as usize, budget)
+}
+
+/// A handler that pops `n` operands and pushes what it computes from them.
 macro_rules! stack_op {
     ($name:ident, $n:literal, |$($arg:ident),*| $($out:expr),*) => {
-        handler!($name, |vm, _bus, pc, wp, rp, budget| {
+        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+            let (w, sh) = (width(OP), short(OP));
+            let pushes: u8 = 0 $(+ { let _ = stringify!($out); w })*;
+            guard!(vm, bus, t, pc, wp, rp, budget, $n * w, above(OP, $n * w, pushes), 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
-            let w = width(OP);
+            let p = *s.p;
             let mut _off = $n * w - w + 1;
-            $(let $arg = get(short(OP), s.st, *s.p, _off); _off = _off.wrapping_sub(w);)*
+            $(let $arg = get(sh, s.st, p, _off); _off = _off.wrapping_sub(w);)*
             #[allow(unused_mut)]
-            let mut p = drop::<OP>(*s.p, $n * w);
-            $(p = put(short(OP), s.st, p, $out);)*
-            *s.p = p;
+            let mut q = drop::<OP>(p, $n * w);
+            $(q = put(sh, s.st, q, $out);)*
+            *s.p = q;
             pc
         });
     };
@@ -181,13 +257,14 @@ stack_op!(eor, 2, |a, b| a ^ b);
 /// Comparisons: two operands in, always one byte out.
 macro_rules! compare_op {
     ($name:ident, |$a:ident, $b:ident| $flag:expr) => {
-        handler!($name, |vm, _bus, pc, wp, rp, budget| {
+        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+            let (w, sh) = (width(OP), short(OP));
+            guard!(vm, bus, t, pc, wp, rp, budget, 2 * w, above(OP, 2 * w, 1), 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
-            let w = width(OP);
-            let $a = get(short(OP), s.st, *s.p, w + 1);
-            let $b = get(short(OP), s.st, *s.p, 1);
-            let p = drop::<OP>(*s.p, 2 * w);
-            *s.p = put(false, s.st, p, $flag as u16);
+            let p = *s.p;
+            let $a = get(sh, s.st, p, w + 1);
+            let $b = get(sh, s.st, p, 1);
+            *s.p = put(false, s.st, drop::<OP>(p, 2 * w), $flag as u16);
             pc
         });
     };
@@ -204,26 +281,29 @@ fn target<const OP: u8>(pc: u16, to: u16) -> u16 {
     if short(OP) { to } else { pc.wrapping_add(to as u8 as i8 as u16) }
 }
 
-handler!(jmp, |vm, _bus, pc, wp, rp, budget| {
+handler!(jmp, |vm, bus, t, pc, wp, rp, budget| {
     spend!(vm, pc, wp, rp, budget);
+    guard!(vm, bus, t, pc, wp, rp, budget, width(OP), 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
     target::<OP>(pc, to)
 });
 
-handler!(jcn, |vm, _bus, pc, wp, rp, budget| {
+handler!(jcn, |vm, bus, t, pc, wp, rp, budget| {
     spend!(vm, pc, wp, rp, budget);
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let w = width(OP);
+    guard!(vm, bus, t, pc, wp, rp, budget, w + 1, 0, 0);
+    let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     let cond = get(false, s.st, *s.p, w + 1);
     *s.p = drop::<OP>(*s.p, w + 1);
     if cond != 0 { target::<OP>(pc, to) } else { pc }
 });
 
-handler!(jsr, |vm, _bus, pc, wp, rp, budget| {
+handler!(jsr, |vm, bus, t, pc, wp, rp, budget| {
     spend!(vm, pc, wp, rp, budget);
+    guard!(vm, bus, t, pc, wp, rp, budget, width(OP), 0, 2);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
@@ -231,7 +311,8 @@ handler!(jsr, |vm, _bus, pc, wp, rp, budget| {
     target::<OP>(pc, to)
 });
 
-handler!(sth, |vm, _bus, pc, wp, rp, budget| {
+handler!(sth, |vm, bus, t, pc, wp, rp, budget| {
+    guard!(vm, bus, t, pc, wp, rp, budget, width(OP), 0, width(OP));
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let a = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
@@ -239,93 +320,97 @@ handler!(sth, |vm, _bus, pc, wp, rp, budget| {
     pc
 });
 
-handler!(ldz, |vm, _bus, pc, wp, rp, budget| {
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    let addr = get(false, s.st, *s.p, 1) as u8;
-    let hi = vm.ram[addr as usize] as u16;
-    let v = if short(OP) { hi << 8 | vm.ram[addr.wrapping_add(1) as usize] as u16 } else { hi };
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    *s.p = put(short(OP), s.st, drop::<OP>(*s.p, 1), v);
-    pc
-});
+/// Memory reads: pop an address of `addr_bytes` bytes, push what `read` finds.
+macro_rules! load_op {
+    ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $pc:ident| $read:expr) => {
+        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+            let (w, sh) = (width(OP), short(OP));
+            guard!(vm, bus, t, pc, wp, rp, budget, $addr_bytes, above(OP, $addr_bytes, w), 0);
+            let $ram = &vm.ram;
+            let $pc = pc;
+            let s = if ret(OP) { (&mut vm.rst, &mut rp) } else { (&mut vm.wst, &mut wp) };
+            let p = *s.1;
+            let $addr = get($addr_bytes == 2, s.0, p, 1);
+            *s.1 = put(sh, s.0, drop::<OP>(p, $addr_bytes), $read);
+            pc
+        });
+    };
+}
 
-handler!(stz, |vm, _bus, pc, wp, rp, budget| {
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    let addr = get(false, s.st, *s.p, 1) as u8;
-    let v = get(short(OP), s.st, *s.p, 2);
-    *s.p = drop::<OP>(*s.p, 1 + width(OP));
+load_op!(ldz, 1, |ram, addr, _pc| {
+    // The second byte of a zero-page short wraps inside page 0.
+    let hi = ram[addr as u8 as usize] as u16;
+    if short(OP) { hi << 8 | ram[(addr as u8).wrapping_add(1) as usize] as u16 } else { hi }
+});
+load_op!(ldr, 1, |ram, addr, pc| load(short(OP), ram, pc.wrapping_add(addr as u8 as i8 as u16)));
+load_op!(lda, 2, |ram, addr, _pc| load(short(OP), ram, addr));
+
+/// Memory writes: pop an address of `addr_bytes` bytes and a value, store it.
+macro_rules! store_op {
+    ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $v:ident, $pc:ident| $write:block) => {
+        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+            let (w, sh) = (width(OP), short(OP));
+            guard!(vm, bus, t, pc, wp, rp, budget, $addr_bytes + w, 0, 0);
+            let s = if ret(OP) { (&mut vm.rst, &mut rp) } else { (&mut vm.wst, &mut wp) };
+            let p = *s.1;
+            let $addr = get($addr_bytes == 2, s.0, p, 1);
+            let $v = get(sh, s.0, p, $addr_bytes + 1);
+            *s.1 = drop::<OP>(p, $addr_bytes + w);
+            let $ram = &mut vm.ram;
+            let $pc = pc;
+            $write
+            pc
+        });
+    };
+}
+
+store_op!(stz, 1, |ram, addr, v, _pc| {
+    let addr = addr as u8;
     if short(OP) {
-        vm.ram[addr as usize] = (v >> 8) as u8;
-        vm.ram[addr.wrapping_add(1) as usize] = v as u8;
+        ram[addr as usize] = (v >> 8) as u8;
+        ram[addr.wrapping_add(1) as usize] = v as u8;
     } else {
-        vm.ram[addr as usize] = v as u8;
+        ram[addr as usize] = v as u8;
     }
-    pc
+});
+store_op!(str, 1, |ram, addr, v, pc| {
+    store(short(OP), ram, pc.wrapping_add(addr as u8 as i8 as u16), v);
+});
+store_op!(sta, 2, |ram, addr, v, _pc| {
+    store(short(OP), ram, addr, v);
 });
 
-handler!(ldr, |vm, _bus, pc, wp, rp, budget| {
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    let rel = get(false, s.st, *s.p, 1) as u8 as i8;
-    let v = load(short(OP), &vm.ram, pc.wrapping_add(rel as u16));
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    *s.p = put(short(OP), s.st, drop::<OP>(*s.p, 1), v);
-    pc
-});
-
-handler!(str, |vm, _bus, pc, wp, rp, budget| {
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    let rel = get(false, s.st, *s.p, 1) as u8 as i8;
-    let v = get(short(OP), s.st, *s.p, 2);
-    *s.p = drop::<OP>(*s.p, 1 + width(OP));
-    store(short(OP), &mut vm.ram, pc.wrapping_add(rel as u16), v);
-    pc
-});
-
-handler!(lda, |vm, _bus, pc, wp, rp, budget| {
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    let addr = get(true, s.st, *s.p, 1);
-    let v = load(short(OP), &vm.ram, addr);
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    *s.p = put(short(OP), s.st, drop::<OP>(*s.p, 2), v);
-    pc
-});
-
-handler!(sta, |vm, _bus, pc, wp, rp, budget| {
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    let addr = get(true, s.st, *s.p, 1);
-    let v = get(short(OP), s.st, *s.p, 3);
-    *s.p = drop::<OP>(*s.p, 2 + width(OP));
-    store(short(OP), &mut vm.ram, addr, v);
-    pc
-});
-
-handler!(dei, |vm, bus, pc, wp, rp, budget| {
+handler!(dei, |vm, bus, t, pc, wp, rp, budget| {
+    guard!(vm, bus, t, pc, wp, rp, budget, 1, above(OP, 1, width(OP)), 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let port = get(false, s.st, *s.p, 1) as u8;
     // The device sees the stacks with the port byte still on them (the
     // 2026 System/wst expectation), and may look at anything in `vm`.
-    vm.wsp = wp;
-    vm.rsp = rp;
+    vm.wsp = wp as u8;
+    vm.rsp = rp as u8;
     let v = if short(OP) {
         let hi = bus.dei(vm, port) as u16;
         hi << 8 | bus.dei(vm, port.wrapping_add(1)) as u16
     } else {
         bus.dei(vm, port) as u16
     };
-    wp = vm.wsp;
-    rp = vm.rsp;
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    *s.p = put(short(OP), s.st, drop::<OP>(*s.p, 1), v);
+    // A device may have moved a pointer (System/wst): take the safe path.
+    let (w, r) = (vm.wsp as usize, vm.rsp as usize);
+    let s = if ret(OP) { (&mut vm.rst, r) } else { (&mut vm.wst, w) };
+    let base = if keep(OP) { s.1 } else { s.1.wrapping_sub(1) & 0xff };
+    let p = wrapping_put(short(OP), s.0, base, v);
+    (wp, rp) = if ret(OP) { (w, p) } else { (p, r) };
     pc
 });
 
-handler!(deo, |vm, bus, pc, wp, rp, budget| {
+handler!(deo, |vm, bus, t, pc, wp, rp, budget| {
+    guard!(vm, bus, t, pc, wp, rp, budget, 1 + width(OP), 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let port = get(false, s.st, *s.p, 1) as u8;
     let v = get(short(OP), s.st, *s.p, 2);
     *s.p = drop::<OP>(*s.p, 1 + width(OP));
-    vm.wsp = wp;
-    vm.rsp = rp;
+    vm.wsp = wp as u8;
+    vm.rsp = rp as u8;
     if short(OP) {
         let [hi, lo] = v.to_be_bytes();
         vm.dev[port as usize] = hi;
@@ -337,22 +422,25 @@ handler!(deo, |vm, bus, pc, wp, rp, budget| {
         vm.dev[port as usize] = v as u8;
         bus.deo(vm, port, v as u8);
     }
-    wp = vm.wsp;
-    rp = vm.rsp;
+    wp = vm.wsp as usize;
+    rp = vm.rsp as usize;
     pc
 });
 
-handler!(sft, |vm, _bus, pc, wp, rp, budget| {
+handler!(sft, |vm, bus, t, pc, wp, rp, budget| {
+    let (w, sh) = (width(OP), short(OP));
+    guard!(vm, bus, t, pc, wp, rp, budget, 1 + w, above(OP, 1 + w, w), 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    let shift = get(false, s.st, *s.p, 1);
-    let a = get(short(OP), s.st, *s.p, 2) as u32;
-    let p = drop::<OP>(*s.p, 1 + width(OP));
-    *s.p = put(short(OP), s.st, p, (a >> (shift & 0x0f) << (shift >> 4)) as u16);
+    let p = *s.p;
+    let shift = get(false, s.st, p, 1);
+    let a = get(sh, s.st, p, 2) as u32;
+    *s.p = put(sh, s.st, drop::<OP>(p, 1 + w), (a >> (shift & 0x0f) << (shift >> 4)) as u16);
     pc
 });
 
 // LIT, LIT2, LITr, LIT2r: push the operand bytes that follow the opcode.
-handler!(lit, |vm, _bus, pc, wp, rp, budget| {
+handler!(lit, |vm, bus, t, pc, wp, rp, budget| {
+    guard!(vm, bus, t, pc, wp, rp, budget, 0, width(OP), 0);
     let v = load(short(OP), &vm.ram, pc);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     *s.p = put(short(OP), s.st, *s.p, v);
@@ -360,16 +448,16 @@ handler!(lit, |vm, _bus, pc, wp, rp, budget| {
 });
 
 // JCI, JMI, JSI: a 16-bit relative jump whose offset follows the opcode.
-handler!(jci, |vm, _bus, pc, wp, rp, budget| {
+handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
     spend!(vm, pc, wp, rp, budget);
     let next = pc.wrapping_add(2);
     let taken = match OP {
         0x20 => {
-            wp = wp.wrapping_sub(1);
-            vm.wst[wp as usize] != 0
+            wp = wp.wrapping_sub(1) & 0xff;
+            vm.wst[wp] != 0
         }
         0x60 => {
-            rp = put(true, &mut vm.rst, rp, next);
+            rp = wrapping_put(true, &mut vm.rst, rp, next);
             true
         }
         _ => true,
@@ -382,12 +470,12 @@ extern "rust-preserve-none" fn brk(
     _bus: &mut dyn Bus,
     _table: &'static Table,
     _pc: u16,
-    wp: u8,
-    rp: u8,
+    wp: usize,
+    rp: usize,
     _budget: u64,
 ) -> Exit {
-    vm.wsp = wp;
-    vm.rsp = rp;
+    vm.wsp = wp as u8;
+    vm.rsp = rp as u8;
     Exit::Brk
 }
 
@@ -426,6 +514,6 @@ static TABLE: Table = table!(0x00 0x20 0x40 0x60 0x80 0xa0 0xc0 0xe0);
 /// Runs from `pc` until BRK or until the jump budget is spent.
 pub fn run(vm: &mut Uxn, bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     let op = vm.ram[pc as usize];
-    let (wp, rp) = (vm.wsp, vm.rsp);
+    let (wp, rp) = (vm.wsp as usize, vm.rsp as usize);
     (TABLE.0[op as usize])(vm, bus, &TABLE, pc.wrapping_add(1), wp, rp, budget)
 }

@@ -23,9 +23,21 @@ impl std::error::Error for RomFileError {}
 
 /// Reads a ROM: not a directory, not empty, at most 16 banks.
 pub fn read(path: &Path) -> Result<Vec<u8>, RomFileError> {
-    let fail = |reason: String| RomFileError { path: path.display().to_string(), reason };
+    let fail = |reason: String| RomFileError {
+        path: path.display().to_string(),
+        reason,
+    };
     if path.is_dir() {
         return Err(fail("is a directory, not a ROM".into()));
+    }
+    // Refuse an oversized file before reading it all into memory.
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_ROM_SIZE as u64
+    {
+        return Err(fail(format!(
+            "{} bytes is too large for a ROM (at most {MAX_ROM_SIZE} bytes fit in 16 banks)",
+            meta.len()
+        )));
     }
     let bytes = std::fs::read(path).map_err(|e| {
         fail(match e.kind() {

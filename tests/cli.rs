@@ -1,0 +1,508 @@
+//! The console runner and the command line, through the `hop` binary.
+//!
+//! The ROMs here are written by hand as bytes, each byte explained in a
+//! comment, and saved into a fresh temporary folder per test. Every ROM
+//! test runs on both engines.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const ENGINES: [&str; 2] = ["tailcall", "model"];
+
+/// A fresh folder under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("hop-cli-test-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    /// Writes a file into the folder and returns its path.
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `hop` with `args`, feeding `stdin` (closed at once when empty).
+fn hop(args: &[&str], rom_and_args: &[&Path], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hop"))
+        .args(args)
+        .args(rom_and_args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start hop");
+    let mut pipe = child.stdin.take().unwrap();
+    // The ROM may halt before reading everything: a closed pipe is fine.
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+/// Runs a ROM headless on one engine with ROM arguments and stdin.
+fn run_rom(engine: &str, rom: &Path, rom_args: &[&str], stdin: &[u8]) -> Output {
+    let mut args = vec!["--headless", "--engine", engine];
+    args.push(rom.to_str().unwrap());
+    args.extend_from_slice(rom_args);
+    hop(&args, &[], stdin)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts that hop failed with exactly one `hop:` line on stderr.
+fn assert_one_error_line(out: &Output, code: i32, what: &str) -> String {
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what}: exit code; stderr: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "{what}: hop panicked: {stderr}"
+    );
+    assert!(
+        stderr.starts_with("hop: "),
+        "{what}: stderr should start with `hop: `: {stderr:?}"
+    );
+    assert!(
+        stderr.ends_with('\n') && stderr.lines().count() == 1,
+        "{what}: one line expected: {stderr:?}"
+    );
+    assert!(out.stdout.is_empty(), "{what}: nothing on stdout");
+    stderr
+}
+
+/// Prints, for every console event, `TT BB\n`: Console/type and
+/// Console/read as hex. At reset it prints Console/type alone.
+#[rustfmt::skip]
+const ECHO_ROM: &[u8] = &[
+    // @reset (0x0100)
+    0x80, 0x17,       // 0100 #17          Console/type
+    0x16,             // 0102 DEI
+    0x60, 0x00, 0x23, // 0103 JSI phex     0x0106 + 0x0023 = 0x0129
+    0x80, 0x0a,       // 0106 #0a          newline
+    0x80, 0x18,       // 0108 #18          Console/write
+    0x17,             // 010a DEO
+    0xa0, 0x01, 0x12, // 010b ;on-console  0x0112
+    0x80, 0x10,       // 010e #10          Console/vector
+    0x37,             // 0110 DEO2
+    0x00,             // 0111 BRK
+    // @on-console (0x0112)
+    0x80, 0x17,       // 0112 #17          Console/type
+    0x16,             // 0114 DEI
+    0x60, 0x00, 0x11, // 0115 JSI phex     0x0118 + 0x0011 = 0x0129
+    0x80, 0x20,       // 0118 #20          space
+    0x80, 0x18,       // 011a #18
+    0x17,             // 011c DEO
+    0x80, 0x12,       // 011d #12          Console/read
+    0x16,             // 011f DEI
+    0x60, 0x00, 0x06, // 0120 JSI phex     0x0123 + 0x0006 = 0x0129
+    0x80, 0x0a,       // 0123 #0a          newline
+    0x80, 0x18,       // 0125 #18
+    0x17,             // 0127 DEO
+    0x00,             // 0128 BRK
+    // @phex ( byte -- ) (0x0129)
+    0x06,             // 0129 DUP
+    0x80, 0x04,       // 012a #04
+    0x1f,             // 012c SFT          high nibble
+    0x60, 0x00, 0x07, // 012d JSI pdigit   0x0130 + 0x0007 = 0x0137
+    0x80, 0x0f,       // 0130 #0f
+    0x1c,             // 0132 AND          low nibble
+    0x60, 0x00, 0x01, // 0133 JSI pdigit   0x0136 + 0x0001 = 0x0137
+    0x6c,             // 0136 JMP2r
+    // @pdigit ( nibble -- ) (0x0137)
+    0x80, 0x00,       // 0137 #00
+    0x04,             // 0139 SWP          00 nibble: a short
+    0xa0, 0x01, 0x43, // 013a ;digits      0x0143
+    0x38,             // 013d ADD2
+    0x14,             // 013e LDA
+    0x80, 0x18,       // 013f #18
+    0x17,             // 0141 DEO
+    0x6c,             // 0142 JMP2r
+    // @digits (0x0143)
+    b'0', b'1', b'2', b'3', b'4', b'5', b'6', b'7',
+    b'8', b'9', b'a', b'b', b'c', b'd', b'e', b'f',
+];
+
+#[test]
+fn console_streams_arguments_then_stdin() {
+    let dir = TempDir::new("args");
+    let rom = dir.file("echo.rom", ECHO_ROM);
+    for engine in ENGINES {
+        let out = run_rom(engine, &rom, &["ab", "cd"], b"xy");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{engine}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            text(&out.stdout),
+            concat!(
+                "01\n",    // Console/type at reset: there are arguments
+                "02 61\n", // a
+                "02 62\n", // b
+                "03 0a\n", // \n between arguments
+                "02 63\n", // c
+                "02 64\n", // d
+                "04 0a\n", // \n after the last argument
+                "01 78\n", // stdin x
+                "01 79\n", // stdin y
+                "04 0a\n", // end of stdin
+            ),
+            "{engine}"
+        );
+        assert!(out.stderr.is_empty(), "{engine}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn console_type_is_0_at_reset_without_arguments() {
+    let dir = TempDir::new("noargs");
+    let rom = dir.file("echo.rom", ECHO_ROM);
+    for engine in ENGINES {
+        let out = run_rom(engine, &rom, &[], b"");
+        assert_eq!(out.status.code(), Some(0), "{engine}");
+        // No arguments: type 0 at reset, then only the end of (empty) stdin.
+        assert_eq!(text(&out.stdout), "00\n04 0a\n", "{engine}");
+        let out = run_rom(engine, &rom, &[], b"\x00\xff");
+        assert_eq!(
+            text(&out.stdout),
+            "00\n01 00\n01 ff\n04 0a\n",
+            "{engine}: binary stdin"
+        );
+    }
+}
+
+#[test]
+fn arguments_that_look_like_flags_go_to_the_rom() {
+    let dir = TempDir::new("flagargs");
+    let rom = dir.file("echo.rom", ECHO_ROM);
+    for engine in ENGINES {
+        let out = run_rom(engine, &rom, &["-x", ""], b"");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{engine}: {}",
+            text(&out.stderr)
+        );
+        // An empty argument is just its separator.
+        assert_eq!(
+            text(&out.stdout),
+            "01\n02 2d\n02 78\n03 0a\n04 0a\n04 0a\n",
+            "{engine}"
+        );
+    }
+}
+
+#[test]
+fn exit_code_is_the_state_without_its_high_bit() {
+    let dir = TempDir::new("exit");
+    for (state, code) in [
+        (0x81u8, 1),
+        (0x80, 0),
+        (0x01, 1),
+        (0x7f, 127),
+        (0xff, 127),
+        (0x00, 0),
+    ] {
+        // #ss #0f DEO BRK
+        let rom = dir.file("exit.rom", &[0x80, state, 0x80, 0x0f, 0x17, 0x00]);
+        for engine in ENGINES {
+            let out = run_rom(engine, &rom, &[], b"");
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "{engine}: state {state:#04x}"
+            );
+            assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{engine}");
+        }
+    }
+}
+
+#[test]
+fn halt_waits_for_the_end_of_the_vector() {
+    let dir = TempDir::new("halt");
+    #[rustfmt::skip]
+    let rom = dir.file("halt.rom", &[
+        0x80, 0x01, 0x80, 0x0f, 0x17, // 0100 #01 #0f DEO   halt, exit code 1
+        0x80, 0x68, 0x80, 0x18, 0x17, // 0105 #68 #18 DEO   'h': still runs
+        0x80, 0x69, 0x80, 0x18, 0x17, // 010a #69 #18 DEO   'i'
+        0x00,                         // 010f BRK
+    ]);
+    for engine in ENGINES {
+        let out = run_rom(engine, &rom, &[], b"");
+        assert_eq!(out.status.code(), Some(1), "{engine}");
+        assert_eq!(text(&out.stdout), "hi", "{engine}");
+    }
+}
+
+#[test]
+fn halt_in_the_console_vector_stops_further_events() {
+    let dir = TempDir::new("halt-console");
+    #[rustfmt::skip]
+    let rom = dir.file("halt.rom", &[
+        0xa0, 0x01, 0x07,             // 0100 ;on-console (0x0107)
+        0x80, 0x10, 0x37,             // 0103 #10 DEO2     Console/vector
+        0x00,                         // 0106 BRK
+        // @on-console (0x0107)
+        0x80, 0x12, 0x16,             // 0107 #12 DEI      Console/read
+        0x80, 0x18, 0x17,             // 010a #18 DEO      echo it
+        0x80, 0x01, 0x80, 0x0f, 0x17, // 010d #01 #0f DEO  halt
+        0x80, 0x21, 0x80, 0x18, 0x17, // 0112 #21 #18 DEO  '!': the vector goes on
+        0x00,                         // 0117 BRK
+    ]);
+    for engine in ENGINES {
+        let out = run_rom(engine, &rom, &["xyz"], b"uvw");
+        assert_eq!(out.status.code(), Some(1), "{engine}");
+        assert_eq!(text(&out.stdout), "x!", "{engine}: one event, then nothing");
+        let out = run_rom(engine, &rom, &[], b"uvw");
+        assert_eq!(text(&out.stdout), "u!", "{engine}: stdin stops too");
+    }
+}
+
+#[test]
+fn halt_at_reset_skips_the_console() {
+    let dir = TempDir::new("halt-reset");
+    #[rustfmt::skip]
+    let rom = dir.file("halt.rom", &[
+        0xa0, 0x01, 0x0c,             // 0100 ;on-console (0x010c)
+        0x80, 0x10, 0x37,             // 0103 #10 DEO2     Console/vector
+        0x80, 0x02, 0x80, 0x0f, 0x17, // 0106 #02 #0f DEO  halt, exit code 2
+        0x00,                         // 010b BRK
+        // @on-console (0x010c): must never run
+        0x80, 0x3f, 0x80, 0x18, 0x17, // 010c #3f #18 DEO  '?'
+        0x00,                         // 0111 BRK
+    ]);
+    for engine in ENGINES {
+        let out = run_rom(engine, &rom, &["arg"], b"in");
+        assert_eq!(out.status.code(), Some(2), "{engine}");
+        assert!(out.stdout.is_empty(), "{engine}: {}", text(&out.stdout));
+    }
+}
+
+#[test]
+fn runaway_vectors_are_stopped() {
+    let dir = TempDir::new("runaway");
+    // @loop !loop: JMI by -3 (0x0103 - 3 = 0x0100), forever.
+    let rom = dir.file("loop.rom", &[0x40, 0xff, 0xfd]);
+    for engine in ENGINES {
+        let out = hop(
+            &["--headless", "--engine", engine, "--budget", "1000"],
+            &[&rom],
+            b"",
+        );
+        let stderr = assert_one_error_line(&out, 124, engine);
+        assert!(
+            stderr.contains("0x0100"),
+            "{engine}: names the vector: {stderr}"
+        );
+    }
+    // The console vector at 0x0107 loops: the message names it.
+    #[rustfmt::skip]
+    let rom = dir.file("loop2.rom", &[
+        0xa0, 0x01, 0x07, // 0100 ;on-console (0x0107)
+        0x80, 0x10, 0x37, // 0103 #10 DEO2     Console/vector
+        0x00,             // 0106 BRK
+        0x40, 0xff, 0xfd, // 0107 @on-console !on-console  (0x010a - 3)
+    ]);
+    for engine in ENGINES {
+        let out = hop(
+            &["--headless", "--engine", engine, "--budget", "1000"],
+            &[&rom, Path::new("a")],
+            b"",
+        );
+        let stderr = assert_one_error_line(&out, 124, engine);
+        assert!(
+            stderr.contains("0x0107"),
+            "{engine}: names the console vector: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn debug_port_prints_both_stacks() {
+    let dir = TempDir::new("debug");
+    #[rustfmt::skip]
+    let rom = dir.file("debug.rom", &[
+        0x80, 0x12,       // 0100 #12
+        0x80, 0x34,       // 0102 #34
+        0xc0, 0x56,       // 0104 LITr 56
+        0x80, 0x01,       // 0106 #01
+        0x80, 0x0e,       // 0108 #0e          System/debug
+        0x17,             // 010a DEO
+        0x00,             // 010b BRK
+    ]);
+    for engine in ENGINES {
+        let out = run_rom(engine, &rom, &[], b"");
+        assert_eq!(out.status.code(), Some(0), "{engine}");
+        assert!(out.stdout.is_empty(), "{engine}");
+        // Eight bytes below each pointer, oldest first; slot 0xff is
+        // followed by `|`; then `<` and the pointer.
+        assert_eq!(
+            text(&out.stderr),
+            "WST 00 00 00 00 00 00|12 34 <02\nRST 00 00 00 00 00 00 00|56 <01\n",
+            "{engine}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Files that are not ROMs, and bad command lines.
+
+#[test]
+fn missing_file() {
+    let dir = TempDir::new("missing");
+    let out = hop(&["--headless"], &[&dir.0.join("nothing-here.rom")], b"");
+    let stderr = assert_one_error_line(&out, 1, "missing file");
+    assert!(stderr.contains("nothing-here.rom"), "{stderr}");
+}
+
+#[test]
+fn empty_file() {
+    let dir = TempDir::new("empty");
+    let out = hop(&["--headless"], &[&dir.file("empty.rom", &[])], b"");
+    assert_one_error_line(&out, 1, "empty file");
+}
+
+#[test]
+fn a_directory() {
+    let dir = TempDir::new("directory");
+    let out = hop(&["--headless"], &[&dir.0], b"");
+    assert_one_error_line(&out, 1, "a directory");
+}
+
+#[test]
+fn rom_size_limit_is_16_banks() {
+    let dir = TempDir::new("large");
+    let max = 16 * 65536 - 256;
+    let out = hop(
+        &["--headless"],
+        &[&dir.file("large.rom", &vec![0; max + 1])],
+        b"",
+    );
+    let stderr = assert_one_error_line(&out, 1, "a file larger than 16 banks");
+    assert!(
+        stderr.contains(&(max + 1).to_string()),
+        "gives the size: {stderr}"
+    );
+    // Exactly 16 banks is fine (BRK at 0x0100, exit 0).
+    let out = hop(&["--headless"], &[&dir.file("max.rom", &vec![0; max])], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn unreadable_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("unreadable");
+    let rom = dir.file("secret.rom", &[0x00]);
+    std::fs::set_permissions(&rom, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::File::open(&rom).is_ok() {
+        eprintln!(
+            "SKIPPED: unreadable_file: a chmod 000 file is still readable here (running as root?)"
+        );
+        return;
+    }
+    let out = hop(&["--headless"], &[&rom], b"");
+    let stderr = assert_one_error_line(&out, 1, "unreadable file");
+    assert!(stderr.contains("permission denied"), "{stderr}");
+}
+
+#[test]
+fn root_must_be_a_directory() {
+    let dir = TempDir::new("root");
+    let rom = dir.file("ok.rom", &[0x00]);
+    let out = hop(
+        &["--headless", "--root", rom.to_str().unwrap()],
+        &[&rom],
+        b"",
+    );
+    let stderr = assert_one_error_line(&out, 2, "--root at a file");
+    assert!(stderr.contains("--root"), "{stderr}");
+    let out = hop(
+        &[
+            "--headless",
+            "--root",
+            dir.0.join("absent").to_str().unwrap(),
+        ],
+        &[&rom],
+        b"",
+    );
+    assert_one_error_line(&out, 2, "--root at nothing");
+    // A real directory is fine.
+    let out = hop(
+        &["--headless", "--root", dir.0.to_str().unwrap()],
+        &[&rom],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let dir = TempDir::new("flag");
+    let rom = dir.file("ok.rom", &[0x00]);
+    let out = hop(&["--bogus", "--headless"], &[&rom], b"");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error:") && stderr.contains("--bogus"),
+        "clap's message: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn no_rom_is_a_usage_error() {
+    let out = hop(&["--headless"], &[], b"");
+    assert_one_error_line(&out, 2, "no ROM");
+}
+
+#[test]
+fn system_wst_counts_the_port_byte_during_dei() {
+    // Spec 2.1 [2026Δ]: `#12 .System/wst DEI` reads 02 on the real device.
+    let dir = TempDir::new("system-wst");
+    #[rustfmt::skip]
+    let rom = dir.file("wst.rom", &[
+        0x80, 0x12,       // 0100 #12
+        0x80, 0x04,       // 0102 #04          System/wst
+        0x16,             // 0104 DEI          -> 12 02
+        0x80, 0x30,       // 0105 #30
+        0x18,             // 0107 ADD          '0' + 2
+        0x80, 0x18, 0x17, // 0108 #18 DEO      prints '2'
+        0xc0, 0x00,       // 010b LITr 00
+        0x80, 0x05,       // 010d #05          System/rst
+        0x16,             // 010f DEI          -> 12 01: rst is the plain depth
+        0x80, 0x30, 0x18, // 0110 #30 ADD
+        0x80, 0x18, 0x17, // 0113 #18 DEO      prints '1'
+        0x00,             // 0116 BRK
+    ]);
+    for engine in ENGINES {
+        let out = run_rom(engine, &rom, &[], b"");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{engine}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stdout), "21", "{engine}");
+    }
+}

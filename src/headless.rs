@@ -57,7 +57,9 @@ pub fn run(options: &Options) -> i32 {
     if options.count {
         match machine.instructions {
             Some(n) => eprintln!("hop: {n} Uxn instructions"),
-            None => eprintln!("hop: --count needs --engine model (the tail-call engine does not count)"),
+            None => {
+                eprintln!("hop: --count needs --engine model (the tail-call engine does not count)")
+            }
         }
     }
     match result {

@@ -69,7 +69,11 @@ fn main() -> ExitCode {
         rom,
         args: cli.args,
         engine,
-        budget: if cli.budget == 0 { u64::MAX } else { cli.budget },
+        budget: if cli.budget == 0 {
+            u64::MAX
+        } else {
+            cli.budget
+        },
         root: cli.root,
         count: cli.count,
     };

@@ -23,12 +23,16 @@ struct Recorder {
 impl Bus for Recorder {
     fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
         // Also exposes what the device sees of the stack pointers.
-        let value = port ^ (self.calls.len() as u8).wrapping_mul(37) ^ uxn.wsp ^ uxn.rsp.rotate_left(3);
+        let value =
+            port ^ (self.calls.len() as u8).wrapping_mul(37) ^ uxn.wsp ^ uxn.rsp.rotate_left(3);
         self.calls.push(('i', port, value));
         value
     }
     fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
-        assert_eq!(uxn.dev[port as usize], value, "the byte is stored before deo runs");
+        assert_eq!(
+            uxn.dev[port as usize], value,
+            "the byte is stored before deo runs"
+        );
         self.calls.push(('o', port, value));
         // Port 0x04/0x05 act like System/wst and rst, to test the pointer sync.
         match port {
@@ -67,7 +71,12 @@ impl Case {
         for byte in uxn.ram.iter_mut() {
             *byte = xorshift(&mut state);
         }
-        for byte in uxn.wst.iter_mut().chain(uxn.rst.iter_mut()).chain(uxn.dev.iter_mut()) {
+        for byte in uxn
+            .wst
+            .iter_mut()
+            .chain(uxn.rst.iter_mut())
+            .chain(uxn.dev.iter_mut())
+        {
             *byte = xorshift(&mut state);
         }
         for (i, &byte) in self.program.iter().enumerate() {
@@ -90,12 +99,21 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
     // Jump-free loops (straight through 0xffff into 0x0000 forever) are
     // out of reach of the jump budget; the model spots them first.
     let mut probe = case.machine();
-    let (_, steps) = model::run_steps(&mut probe, &mut Recorder::default(), case.pc, case.budget, 1 << 20);
+    let (_, steps) = model::run_steps(
+        &mut probe,
+        &mut Recorder::default(),
+        case.pc,
+        case.budget,
+        1 << 20,
+    );
     prop_assume!(steps < 1 << 20, "loops without jumping");
     let (a, ra, ea) = run(case, Engine::TailCall);
     let (b, rb, eb) = run(case, Engine::Model);
     let first_op = a.ram[case.pc as usize];
-    let ctx = format!("first op {} ({first_op:#04x}) in {case:?}", opcode_name(case.machine().ram[case.pc as usize]));
+    let ctx = format!(
+        "first op {} ({first_op:#04x}) in {case:?}",
+        opcode_name(case.machine().ram[case.pc as usize])
+    );
     prop_assert_eq!(ea, eb, "exit: {}", ctx);
     prop_assert_eq!((a.wsp, a.rsp), (b.wsp, b.rsp), "pointers: {}", ctx);
     prop_assert!(a.wst == b.wst, "working stack: {}", ctx);
@@ -109,18 +127,39 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
 }
 
 fn cases(programs: u32) -> u32 {
-    std::env::var("HOP_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(programs)
+    std::env::var("HOP_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(programs)
 }
 
 fn case_strategy() -> impl Strategy<Value = Case> {
-    (any::<u64>(), prop::collection::vec(any::<u8>(), 0..48), any::<u16>(), any::<u8>(), any::<u8>(), 0u64..300)
-        .prop_map(|(seed, program, pc, wsp, rsp, budget)| Case { seed, program, pc, wsp, rsp, budget })
+    (
+        any::<u64>(),
+        prop::collection::vec(any::<u8>(), 0..48),
+        any::<u16>(),
+        any::<u8>(),
+        any::<u8>(),
+        0u64..300,
+    )
+        .prop_map(|(seed, program, pc, wsp, rsp, budget)| Case {
+            seed,
+            program,
+            pc,
+            wsp,
+            rsp,
+            budget,
+        })
 }
 
 #[test]
 fn random_programs_agree() {
     let n = cases(2000);
-    let mut runner = TestRunner::new(Config { cases: n, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: n,
+        failure_persistence: None,
+        ..Config::default()
+    });
     runner.run(&case_strategy(), |case| check(&case)).unwrap();
     eprintln!("engines agreed on {n} random programs");
 }
@@ -167,7 +206,11 @@ fn budget_interrupts_endless_loops() {
         assert_eq!(uxn.working_stack(), &[(1001u16 & 0xff) as u8], "{engine}");
         let exit = uxn.run(&mut Recorder::default(), 0x0103, 10, engine);
         assert_eq!(exit, Exit::Budget { pc: 0x0103 }, "{engine}");
-        assert_eq!(uxn.working_stack(), &[(1011u16 & 0xff) as u8], "{engine}: resumed");
+        assert_eq!(
+            uxn.working_stack(),
+            &[(1011u16 & 0xff) as u8],
+            "{engine}: resumed"
+        );
     }
 }
 

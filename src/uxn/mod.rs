@@ -210,7 +210,13 @@ impl Uxn {
     /// [`Uxn::run`], also returning how many instructions ran when the
     /// engine counts them (the model does; the tail-call engine, built for
     /// speed, does not and returns `None`).
-    pub fn run_counted(&mut self, bus: &mut dyn Bus, pc: u16, budget: u64, engine: Engine) -> (Exit, Option<u64>) {
+    pub fn run_counted(
+        &mut self,
+        bus: &mut dyn Bus,
+        pc: u16,
+        budget: u64,
+        engine: Engine,
+    ) -> (Exit, Option<u64>) {
         match engine {
             Engine::TailCall => (tailcall::run(self, bus, pc, budget), None),
             Engine::Model => {

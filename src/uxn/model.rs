@@ -30,14 +30,22 @@ impl Op<'_> {
         let ptr = self.src_ptr();
         *ptr = ptr.wrapping_sub(1);
         let at = *ptr as usize;
-        if self.ret { self.uxn.rst[at] } else { self.uxn.wst[at] }
+        if self.ret {
+            self.uxn.rst[at]
+        } else {
+            self.uxn.wst[at]
+        }
     }
 
     /// The top byte of the instruction's stack, left in place.
     fn uxn_peek8(&self) -> u8 {
         let ptr = if self.ret { self.uxn.rsp } else { self.uxn.wsp };
         let at = ptr.wrapping_sub(1) as usize;
-        if self.ret { self.uxn.rst[at] } else { self.uxn.wst[at] }
+        if self.ret {
+            self.uxn.rst[at]
+        } else {
+            self.uxn.wst[at]
+        }
     }
 
     fn pop16(&mut self) -> u16 {
@@ -48,7 +56,11 @@ impl Op<'_> {
 
     /// Pops a byte or a short, by the instruction's mode.
     fn pop(&mut self) -> u16 {
-        if self.short { self.pop16() } else { self.pop8() as u16 }
+        if self.short {
+            self.pop16()
+        } else {
+            self.pop8() as u16
+        }
     }
 
     /// Pushes a byte onto the working (`ret = false`) or return stack.
@@ -70,17 +82,29 @@ impl Op<'_> {
 
     /// Pushes a byte or a short (by mode) onto the instruction's own stack.
     fn push(&mut self, value: u16) {
-        if self.short { self.push16_to(self.ret, value) } else { self.push8_to(self.ret, value as u8) }
+        if self.short {
+            self.push16_to(self.ret, value)
+        } else {
+            self.push8_to(self.ret, value as u8)
+        }
     }
 
     /// Pushes onto the other stack (JSR's return address, STH).
     fn push_other(&mut self, value: u16) {
-        if self.short { self.push16_to(!self.ret, value) } else { self.push8_to(!self.ret, value as u8) }
+        if self.short {
+            self.push16_to(!self.ret, value)
+        } else {
+            self.push8_to(!self.ret, value as u8)
+        }
     }
 
     fn load(&self, addr: u16) -> u16 {
         let hi = self.uxn.ram[addr as usize] as u16;
-        if self.short { hi << 8 | self.uxn.ram[addr.wrapping_add(1) as usize] as u16 } else { hi }
+        if self.short {
+            hi << 8 | self.uxn.ram[addr.wrapping_add(1) as usize] as u16
+        } else {
+            hi
+        }
     }
 
     fn store(&mut self, addr: u16, value: u16) {
@@ -95,7 +119,11 @@ impl Op<'_> {
 
     /// Where JMP, JCN and JSR go: a byte is a signed offset, a short an address.
     fn target(&self, pc: u16, to: u16) -> u16 {
-        if self.short { to } else { pc.wrapping_add(to as u8 as i8 as u16) }
+        if self.short {
+            to
+        } else {
+            pc.wrapping_add(to as u8 as i8 as u16)
+        }
     }
 }
 
@@ -117,7 +145,13 @@ pub fn run(uxn: &mut Uxn, bus: &mut dyn Bus, pc: u16, budget: u64) -> (Exit, u64
 /// [`run`], but also stopping (as if the budget had run out) after
 /// `max_steps` instructions: tests use it to spot programs that loop
 /// without ever jumping (by running through 0xffff into 0x0000).
-pub fn run_steps(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16, mut budget: u64, max_steps: u64) -> (Exit, u64) {
+pub fn run_steps(
+    uxn: &mut Uxn,
+    bus: &mut dyn Bus,
+    mut pc: u16,
+    mut budget: u64,
+    max_steps: u64,
+) -> (Exit, u64) {
     let mut steps = 0u64;
     loop {
         let op = uxn.ram[pc as usize];
@@ -144,201 +178,213 @@ pub fn run_steps(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16, mut budget: u64,
 pub fn step(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16) -> Option<u16> {
     let op = uxn.ram[pc as usize];
     pc = pc.wrapping_add(1);
-        match op {
-            0x00 => return None,
-            // JCI, JMI, JSI: a 16-bit relative operand follows the opcode.
-            0x20 | 0x40 | 0x60 => {
-                let rel = read16(uxn, pc);
-                let next = pc.wrapping_add(2);
-                let taken = match op {
-                    0x20 => {
-                        uxn.wsp = uxn.wsp.wrapping_sub(1);
-                        uxn.wst[uxn.wsp as usize] != 0
-                    }
-                    0x60 => {
-                        let [hi, lo] = next.to_be_bytes();
-                        uxn.rst[uxn.rsp as usize] = hi;
-                        uxn.rst[uxn.rsp.wrapping_add(1) as usize] = lo;
-                        uxn.rsp = uxn.rsp.wrapping_add(2);
-                        true
-                    }
-                    _ => true,
-                };
-                pc = if taken { next.wrapping_add(rel) } else { next };
-            }
-            // LIT, LIT2, LITr, LIT2r: push the bytes that follow.
-            0x80 | 0xa0 | 0xc0 | 0xe0 => {
-                let mut o = Op { uxn, short: op & 0x20 != 0, ret: op & 0x40 != 0, keep: false, shadow: 0 };
-                let value = o.load(pc);
-                o.push(value);
-                pc = pc.wrapping_add(if o.short { 2 } else { 1 });
-            }
-            _ => {
-                let ret = op & 0x40 != 0;
-                let shadow = if ret { uxn.rsp } else { uxn.wsp };
-                let mut o = Op { uxn, short: op & 0x20 != 0, ret, keep: op & 0x80 != 0, shadow };
-                match op & 0x1f {
-                    0x01 => {
-                        let a = o.pop();
-                        o.push(a.wrapping_add(1));
-                    }
-                    0x02 => {
-                        o.pop();
-                    }
-                    0x03 => {
-                        let b = o.pop();
-                        o.pop();
-                        o.push(b);
-                    }
-                    0x04 => {
-                        let b = o.pop();
-                        let a = o.pop();
-                        o.push(b);
-                        o.push(a);
-                    }
-                    0x05 => {
-                        let c = o.pop();
-                        let b = o.pop();
-                        let a = o.pop();
-                        o.push(b);
-                        o.push(c);
-                        o.push(a);
-                    }
-                    0x06 => {
-                        let a = o.pop();
-                        o.push(a);
-                        o.push(a);
-                    }
-                    0x07 => {
-                        let b = o.pop();
-                        let a = o.pop();
-                        o.push(a);
-                        o.push(b);
-                        o.push(a);
-                    }
-                    0x08..=0x0b => {
-                        let b = o.pop();
-                        let a = o.pop();
-                        let flag = match op & 0x1f {
-                            0x08 => a == b,
-                            0x09 => a != b,
-                            0x0a => a > b,
-                            _ => a < b,
-                        };
-                        o.push8_to(ret, flag as u8);
-                    }
-                    0x0c => {
-                        let to = o.pop();
+    match op {
+        0x00 => return None,
+        // JCI, JMI, JSI: a 16-bit relative operand follows the opcode.
+        0x20 | 0x40 | 0x60 => {
+            let rel = read16(uxn, pc);
+            let next = pc.wrapping_add(2);
+            let taken = match op {
+                0x20 => {
+                    uxn.wsp = uxn.wsp.wrapping_sub(1);
+                    uxn.wst[uxn.wsp as usize] != 0
+                }
+                0x60 => {
+                    let [hi, lo] = next.to_be_bytes();
+                    uxn.rst[uxn.rsp as usize] = hi;
+                    uxn.rst[uxn.rsp.wrapping_add(1) as usize] = lo;
+                    uxn.rsp = uxn.rsp.wrapping_add(2);
+                    true
+                }
+                _ => true,
+            };
+            pc = if taken { next.wrapping_add(rel) } else { next };
+        }
+        // LIT, LIT2, LITr, LIT2r: push the bytes that follow.
+        0x80 | 0xa0 | 0xc0 | 0xe0 => {
+            let mut o = Op {
+                uxn,
+                short: op & 0x20 != 0,
+                ret: op & 0x40 != 0,
+                keep: false,
+                shadow: 0,
+            };
+            let value = o.load(pc);
+            o.push(value);
+            pc = pc.wrapping_add(if o.short { 2 } else { 1 });
+        }
+        _ => {
+            let ret = op & 0x40 != 0;
+            let shadow = if ret { uxn.rsp } else { uxn.wsp };
+            let mut o = Op {
+                uxn,
+                short: op & 0x20 != 0,
+                ret,
+                keep: op & 0x80 != 0,
+                shadow,
+            };
+            match op & 0x1f {
+                0x01 => {
+                    let a = o.pop();
+                    o.push(a.wrapping_add(1));
+                }
+                0x02 => {
+                    o.pop();
+                }
+                0x03 => {
+                    let b = o.pop();
+                    o.pop();
+                    o.push(b);
+                }
+                0x04 => {
+                    let b = o.pop();
+                    let a = o.pop();
+                    o.push(b);
+                    o.push(a);
+                }
+                0x05 => {
+                    let c = o.pop();
+                    let b = o.pop();
+                    let a = o.pop();
+                    o.push(b);
+                    o.push(c);
+                    o.push(a);
+                }
+                0x06 => {
+                    let a = o.pop();
+                    o.push(a);
+                    o.push(a);
+                }
+                0x07 => {
+                    let b = o.pop();
+                    let a = o.pop();
+                    o.push(a);
+                    o.push(b);
+                    o.push(a);
+                }
+                0x08..=0x0b => {
+                    let b = o.pop();
+                    let a = o.pop();
+                    let flag = match op & 0x1f {
+                        0x08 => a == b,
+                        0x09 => a != b,
+                        0x0a => a > b,
+                        _ => a < b,
+                    };
+                    o.push8_to(ret, flag as u8);
+                }
+                0x0c => {
+                    let to = o.pop();
+                    pc = o.target(pc, to);
+                }
+                0x0d => {
+                    let to = o.pop();
+                    let cond = o.pop8();
+                    if cond != 0 {
                         pc = o.target(pc, to);
                     }
-                    0x0d => {
-                        let to = o.pop();
-                        let cond = o.pop8();
-                        if cond != 0 {
-                            pc = o.target(pc, to);
-                        }
+                }
+                0x0e => {
+                    let to = o.pop();
+                    o.push16_to(!ret, pc);
+                    pc = o.target(pc, to);
+                }
+                0x0f => {
+                    let a = o.pop();
+                    o.push_other(a);
+                }
+                0x10 => {
+                    let addr = o.pop8() as u16;
+                    let value = if o.short {
+                        // The second byte of a zero-page short wraps inside page 0.
+                        (o.uxn.ram[addr as usize] as u16) << 8
+                            | o.uxn.ram[(addr as u8).wrapping_add(1) as usize] as u16
+                    } else {
+                        o.load(addr)
+                    };
+                    o.push(value);
+                }
+                0x11 => {
+                    let addr = o.pop8();
+                    let value = o.pop();
+                    if o.short {
+                        let [hi, lo] = value.to_be_bytes();
+                        o.uxn.ram[addr as usize] = hi;
+                        o.uxn.ram[addr.wrapping_add(1) as usize] = lo;
+                    } else {
+                        o.uxn.ram[addr as usize] = value as u8;
                     }
-                    0x0e => {
-                        let to = o.pop();
-                        o.push16_to(!ret, pc);
-                        pc = o.target(pc, to);
+                }
+                0x12 => {
+                    let rel = o.pop8();
+                    let value = o.load(pc.wrapping_add(rel as i8 as u16));
+                    o.push(value);
+                }
+                0x13 => {
+                    let rel = o.pop8();
+                    let value = o.pop();
+                    o.store(pc.wrapping_add(rel as i8 as u16), value);
+                }
+                0x14 => {
+                    let addr = o.pop16();
+                    let value = o.load(addr);
+                    o.push(value);
+                }
+                0x15 => {
+                    let addr = o.pop16();
+                    let value = o.pop();
+                    o.store(addr, value);
+                }
+                0x16 => {
+                    // The device sees the stack as it was before the port
+                    // byte is popped (the 2026 System/wst expectation).
+                    let port = o.uxn_peek8();
+                    let value = if o.short {
+                        let hi = bus.dei(o.uxn, port);
+                        let lo = bus.dei(o.uxn, port.wrapping_add(1));
+                        u16::from_be_bytes([hi, lo])
+                    } else {
+                        bus.dei(o.uxn, port) as u16
+                    };
+                    o.pop8();
+                    o.push(value);
+                }
+                0x17 => {
+                    let port = o.pop8();
+                    let value = o.pop();
+                    if o.short {
+                        let [hi, lo] = value.to_be_bytes();
+                        o.uxn.dev[port as usize] = hi;
+                        bus.deo(o.uxn, port, hi);
+                        let port = port.wrapping_add(1);
+                        o.uxn.dev[port as usize] = lo;
+                        bus.deo(o.uxn, port, lo);
+                    } else {
+                        o.uxn.dev[port as usize] = value as u8;
+                        bus.deo(o.uxn, port, value as u8);
                     }
-                    0x0f => {
-                        let a = o.pop();
-                        o.push_other(a);
-                    }
-                    0x10 => {
-                        let addr = o.pop8() as u16;
-                        let value = if o.short {
-                            // The second byte of a zero-page short wraps inside page 0.
-                            (o.uxn.ram[addr as usize] as u16) << 8
-                                | o.uxn.ram[(addr as u8).wrapping_add(1) as usize] as u16
-                        } else {
-                            o.load(addr)
-                        };
-                        o.push(value);
-                    }
-                    0x11 => {
-                        let addr = o.pop8();
-                        let value = o.pop();
-                        if o.short {
-                            let [hi, lo] = value.to_be_bytes();
-                            o.uxn.ram[addr as usize] = hi;
-                            o.uxn.ram[addr.wrapping_add(1) as usize] = lo;
-                        } else {
-                            o.uxn.ram[addr as usize] = value as u8;
-                        }
-                    }
-                    0x12 => {
-                        let rel = o.pop8();
-                        let value = o.load(pc.wrapping_add(rel as i8 as u16));
-                        o.push(value);
-                    }
-                    0x13 => {
-                        let rel = o.pop8();
-                        let value = o.pop();
-                        o.store(pc.wrapping_add(rel as i8 as u16), value);
-                    }
-                    0x14 => {
-                        let addr = o.pop16();
-                        let value = o.load(addr);
-                        o.push(value);
-                    }
-                    0x15 => {
-                        let addr = o.pop16();
-                        let value = o.pop();
-                        o.store(addr, value);
-                    }
-                    0x16 => {
-                        // The device sees the stack as it was before the port
-                        // byte is popped (the 2026 System/wst expectation).
-                        let port = o.uxn_peek8();
-                        let value = if o.short {
-                            let hi = bus.dei(o.uxn, port);
-                            let lo = bus.dei(o.uxn, port.wrapping_add(1));
-                            u16::from_be_bytes([hi, lo])
-                        } else {
-                            bus.dei(o.uxn, port) as u16
-                        };
-                        o.pop8();
-                        o.push(value);
-                    }
-                    0x17 => {
-                        let port = o.pop8();
-                        let value = o.pop();
-                        if o.short {
-                            let [hi, lo] = value.to_be_bytes();
-                            o.uxn.dev[port as usize] = hi;
-                            bus.deo(o.uxn, port, hi);
-                            let port = port.wrapping_add(1);
-                            o.uxn.dev[port as usize] = lo;
-                            bus.deo(o.uxn, port, lo);
-                        } else {
-                            o.uxn.dev[port as usize] = value as u8;
-                            bus.deo(o.uxn, port, value as u8);
-                        }
-                    }
-                    0x1f => {
-                        // SFT: the shift amount is always one byte.
-                        let shift = o.pop8();
-                        let a = o.pop() as u32;
-                        o.push((a >> (shift & 0x0f) << (shift >> 4)) as u16);
-                    }
-                    base => {
-                        let b = o.pop();
-                        let a = o.pop();
-                        o.push(match base {
-                            0x18 => a.wrapping_add(b),
-                            0x19 => a.wrapping_sub(b),
-                            0x1a => a.wrapping_mul(b),
-                            0x1b => a.checked_div(b).unwrap_or(0),
-                            0x1c => a & b,
-                            0x1d => a | b,
-                            _ => a ^ b,
-                        });
-                    }
+                }
+                0x1f => {
+                    // SFT: the shift amount is always one byte.
+                    let shift = o.pop8();
+                    let a = o.pop() as u32;
+                    o.push((a >> (shift & 0x0f) << (shift >> 4)) as u16);
+                }
+                base => {
+                    let b = o.pop();
+                    let a = o.pop();
+                    o.push(match base {
+                        0x18 => a.wrapping_add(b),
+                        0x19 => a.wrapping_sub(b),
+                        0x1a => a.wrapping_mul(b),
+                        0x1b => a.checked_div(b).unwrap_or(0),
+                        0x1c => a & b,
+                        0x1d => a | b,
+                        _ => a ^ b,
+                    });
                 }
             }
         }
+    }
     Some(pc)
 }

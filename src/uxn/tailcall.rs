@@ -46,7 +46,9 @@ macro_rules! spend {
         if $budget == 0 {
             $vm.wsp = $wp as u8;
             $vm.rsp = $rp as u8;
-            return Exit::Budget { pc: $pc.wrapping_sub(1) };
+            return Exit::Budget {
+                pc: $pc.wrapping_sub(1),
+            };
         }
         $budget -= 1;
     };
@@ -81,9 +83,19 @@ struct Stacks<'a> {
 #[inline(always)]
 fn stacks<'a, const OP: u8>(vm: &'a mut Uxn, wp: &'a mut usize, rp: &'a mut usize) -> Stacks<'a> {
     if ret(OP) {
-        Stacks { st: &mut vm.rst, p: rp, other: &mut vm.wst, op: wp }
+        Stacks {
+            st: &mut vm.rst,
+            p: rp,
+            other: &mut vm.wst,
+            op: wp,
+        }
     } else {
-        Stacks { st: &mut vm.wst, p: wp, other: &mut vm.rst, op: rp }
+        Stacks {
+            st: &mut vm.wst,
+            p: wp,
+            other: &mut vm.rst,
+            op: rp,
+        }
     }
 }
 
@@ -104,7 +116,11 @@ fn fits(p: usize, below: u8, above: u8) -> bool {
 #[inline(always)]
 fn get(short: bool, st: &[u8; 256], p: usize, off: u8) -> u16 {
     let at = p - off as usize;
-    if short { u16::from_be_bytes([st[at - 1], st[at]]) } else { st[at] as u16 }
+    if short {
+        u16::from_be_bytes([st[at - 1], st[at]])
+    } else {
+        st[at] as u16
+    }
 }
 
 /// Pushes an operand (after [`fits`]), returning the new pointer.
@@ -136,7 +152,11 @@ fn wrapping_put(short: bool, st: &mut [u8; 256], p: usize, v: u16) -> usize {
 /// Bytes written above the pointer by an instruction that pops `pops` bytes
 /// and pushes `pushes`: in keep mode the pops leave the pointer in place.
 const fn above(op: u8, pops: u8, pushes: u8) -> u8 {
-    if keep(op) { pushes } else { pushes.saturating_sub(pops) }
+    if keep(op) {
+        pushes
+    } else {
+        pushes.saturating_sub(pops)
+    }
 }
 
 /// The pointer after consuming `bytes` bytes: unchanged in keep mode.
@@ -160,11 +180,16 @@ fn load(short: bool, ram: &[u8; 0x10000], addr: u16) -> u16 {
 
 #[inline(always)]
 fn store(short: bool, ram: &mut [u8; 0x10000], addr: u16, v: u16) {
-    if short {
-        ram[addr as usize] = (v >> 8) as u8;
-        ram[addr.wrapping_add(1) as usize] = v as u8;
+    let at = addr as usize;
+    let [hi, lo] = v.to_be_bytes();
+    if !short {
+        ram[at] = lo;
+    } else if at < 0xffff {
+        ram[at] = hi;
+        ram[at + 1] = lo;
     } else {
-        ram[addr as usize] = v as u8;
+        ram[0xffff] = hi;
+        ram[0] = lo;
     }
 }
 
@@ -202,7 +227,9 @@ macro_rules! guard {
 
 /// Runs the instruction just fetched (at `pc - 1`) on the model engine,
 /// whose every stack access wraps, then carries on down the chain. Guards
-/// reach it with a tail call, so the fast paths save no registers for it.
+/// reach it with a tail call, so the fast paths save no registers for it
+/// (inlined, its call into the model would give them a stack frame).
+#[inline(never)]
 extern "rust-preserve-none" fn wrapping(
     vm: &mut Uxn,
     bus: &mut dyn Bus,
@@ -259,7 +286,18 @@ macro_rules! compare_op {
     ($name:ident, |$a:ident, $b:ident| $flag:expr) => {
         handler!($name, |vm, bus, t, pc, wp, rp, budget| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, budget, 2 * w, above(OP, 2 * w, 1), 0);
+            guard!(
+                vm,
+                bus,
+                t,
+                pc,
+                wp,
+                rp,
+                budget,
+                2 * w,
+                above(OP, 2 * w, 1),
+                0
+            );
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let p = *s.p;
             let $a = get(sh, s.st, p, w + 1);
@@ -278,7 +316,11 @@ compare_op!(lth, |a, b| a < b);
 /// Where JMP, JCN and JSR go: a byte is a signed offset, a short an address.
 #[inline(always)]
 fn target<const OP: u8>(pc: u16, to: u16) -> u16 {
-    if short(OP) { to } else { pc.wrapping_add(to as u8 as i8 as u16) }
+    if short(OP) {
+        to
+    } else {
+        pc.wrapping_add(to as u8 as i8 as u16)
+    }
 }
 
 handler!(jmp, |vm, bus, t, pc, wp, rp, budget| {
@@ -325,10 +367,25 @@ macro_rules! load_op {
     ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $pc:ident| $read:expr) => {
         handler!($name, |vm, bus, t, pc, wp, rp, budget| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, budget, $addr_bytes, above(OP, $addr_bytes, w), 0);
+            guard!(
+                vm,
+                bus,
+                t,
+                pc,
+                wp,
+                rp,
+                budget,
+                $addr_bytes,
+                above(OP, $addr_bytes, w),
+                0
+            );
             let $ram = &vm.ram;
             let $pc = pc;
-            let s = if ret(OP) { (&mut vm.rst, &mut rp) } else { (&mut vm.wst, &mut wp) };
+            let s = if ret(OP) {
+                (&mut vm.rst, &mut rp)
+            } else {
+                (&mut vm.wst, &mut wp)
+            };
             let p = *s.1;
             let $addr = get($addr_bytes == 2, s.0, p, 1);
             *s.1 = put(sh, s.0, drop::<OP>(p, $addr_bytes), $read);
@@ -340,9 +397,17 @@ macro_rules! load_op {
 load_op!(ldz, 1, |ram, addr, _pc| {
     // The second byte of a zero-page short wraps inside page 0.
     let hi = ram[addr as u8 as usize] as u16;
-    if short(OP) { hi << 8 | ram[(addr as u8).wrapping_add(1) as usize] as u16 } else { hi }
+    if short(OP) {
+        hi << 8 | ram[(addr as u8).wrapping_add(1) as usize] as u16
+    } else {
+        hi
+    }
 });
-load_op!(ldr, 1, |ram, addr, pc| load(short(OP), ram, pc.wrapping_add(addr as u8 as i8 as u16)));
+load_op!(ldr, 1, |ram, addr, pc| load(
+    short(OP),
+    ram,
+    pc.wrapping_add(addr as u8 as i8 as u16)
+));
 load_op!(lda, 2, |ram, addr, _pc| load(short(OP), ram, addr));
 
 /// Memory writes: pop an address of `addr_bytes` bytes and a value, store it.
@@ -381,7 +446,18 @@ store_op!(sta, 2, |ram, addr, v, _pc| {
 });
 
 handler!(dei, |vm, bus, t, pc, wp, rp, budget| {
-    guard!(vm, bus, t, pc, wp, rp, budget, 1, above(OP, 1, width(OP)), 0);
+    guard!(
+        vm,
+        bus,
+        t,
+        pc,
+        wp,
+        rp,
+        budget,
+        1,
+        above(OP, 1, width(OP)),
+        0
+    );
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let port = get(false, s.st, *s.p, 1) as u8;
     // The device sees the stacks with the port byte still on them (the
@@ -396,8 +472,16 @@ handler!(dei, |vm, bus, t, pc, wp, rp, budget| {
     };
     // A device may have moved a pointer (System/wst): take the safe path.
     let (w, r) = (vm.wsp as usize, vm.rsp as usize);
-    let s = if ret(OP) { (&mut vm.rst, r) } else { (&mut vm.wst, w) };
-    let base = if keep(OP) { s.1 } else { s.1.wrapping_sub(1) & 0xff };
+    let s = if ret(OP) {
+        (&mut vm.rst, r)
+    } else {
+        (&mut vm.wst, w)
+    };
+    let base = if keep(OP) {
+        s.1
+    } else {
+        s.1.wrapping_sub(1) & 0xff
+    };
     let p = wrapping_put(short(OP), s.0, base, v);
     (wp, rp) = if ret(OP) { (w, p) } else { (p, r) };
     pc
@@ -429,12 +513,28 @@ handler!(deo, |vm, bus, t, pc, wp, rp, budget| {
 
 handler!(sft, |vm, bus, t, pc, wp, rp, budget| {
     let (w, sh) = (width(OP), short(OP));
-    guard!(vm, bus, t, pc, wp, rp, budget, 1 + w, above(OP, 1 + w, w), 0);
+    guard!(
+        vm,
+        bus,
+        t,
+        pc,
+        wp,
+        rp,
+        budget,
+        1 + w,
+        above(OP, 1 + w, w),
+        0
+    );
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let p = *s.p;
     let shift = get(false, s.st, p, 1);
     let a = get(sh, s.st, p, 2) as u32;
-    *s.p = put(sh, s.st, drop::<OP>(p, 1 + w), (a >> (shift & 0x0f) << (shift >> 4)) as u16);
+    *s.p = put(
+        sh,
+        s.st,
+        drop::<OP>(p, 1 + w),
+        (a >> (shift & 0x0f) << (shift >> 4)) as u16,
+    );
     pc
 });
 
@@ -457,12 +557,20 @@ handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
             vm.wst[wp] != 0
         }
         0x60 => {
-            rp = wrapping_put(true, &mut vm.rst, rp, next);
+            rp = if fits(rp, 0, 2) {
+                put(true, &mut vm.rst, rp, next)
+            } else {
+                wrapping_put(true, &mut vm.rst, rp, next)
+            };
             true
         }
         _ => true,
     };
-    if taken { next.wrapping_add(load(true, &vm.ram, pc)) } else { next }
+    if taken {
+        next.wrapping_add(load(true, &vm.ram, pc))
+    } else {
+        next
+    }
 });
 
 extern "rust-preserve-none" fn brk(

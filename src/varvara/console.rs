@@ -30,7 +30,11 @@ pub struct Console {
 
 impl Console {
     pub fn new(stdout: Box<dyn Write>, stderr: Box<dyn Write>) -> Console {
-        Console { vector: 0, stdout, stderr }
+        Console {
+            vector: 0,
+            stdout,
+            stderr,
+        }
     }
 
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8) {

@@ -18,7 +18,9 @@ pub struct Datetime {
 
 impl Datetime {
     pub fn new() -> Datetime {
-        Datetime { clock: Clock::Local }
+        Datetime {
+            clock: Clock::Local,
+        }
     }
 
     fn now(&self) -> Zoned {
@@ -45,7 +47,11 @@ impl Datetime {
             0x7 => now.weekday().to_sunday_zero_offset() as u8,
             0x8 => (yday >> 8) as u8,
             0x9 => yday as u8,
-            0xa => now.time_zone().to_offset_info(now.timestamp()).dst().is_dst() as u8,
+            0xa => now
+                .time_zone()
+                .to_offset_info(now.timestamp())
+                .dst()
+                .is_dst() as u8,
             _ => 0,
         }
     }

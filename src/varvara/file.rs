@@ -23,7 +23,10 @@ enum Handle {
     Reading(fs::File),
     Writing(fs::File),
     /// A directory listing being read out, one whole entry at a time.
-    Listing { entries: Vec<Vec<u8>>, next: usize },
+    Listing {
+        entries: Vec<Vec<u8>>,
+        next: usize,
+    },
 }
 
 pub struct File {
@@ -39,12 +42,18 @@ pub struct File {
 impl File {
     pub fn new(root: &Path) -> File {
         let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        File { root, path: None, dir_name: false, handle: Handle::Closed }
+        File {
+            root,
+            path: None,
+            dir_name: false,
+            handle: Handle::Closed,
+        }
     }
 
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8) {
         let base = (port & 0xf0) as usize;
-        let short = |uxn: &Uxn, at: usize| u16::from_be_bytes([uxn.dev[base + at], uxn.dev[base + at + 1]]);
+        let short =
+            |uxn: &Uxn, at: usize| u16::from_be_bytes([uxn.dev[base + at], uxn.dev[base + at + 1]]);
         // A transfer never runs past the end of RAM.
         let span = |uxn: &Uxn, at: usize| {
             let addr = short(uxn, at);
@@ -160,8 +169,13 @@ impl File {
     fn read(&mut self, out: &mut [u8]) -> usize {
         if !matches!(self.handle, Handle::Reading(_) | Handle::Listing { .. }) {
             self.handle = match &self.path {
-                Some(p) if p.is_dir() => Handle::Listing { entries: self.listing(p), next: 0 },
-                Some(p) => fs::File::open(p).map(Handle::Reading).unwrap_or(Handle::Closed),
+                Some(p) if p.is_dir() => Handle::Listing {
+                    entries: self.listing(p),
+                    next: 0,
+                },
+                Some(p) => fs::File::open(p)
+                    .map(Handle::Reading)
+                    .unwrap_or(Handle::Closed),
                 None => Handle::Closed,
             };
         }
@@ -198,7 +212,9 @@ impl File {
 
     /// One line per entry, sorted by name so listings are reproducible.
     fn listing(&self, dir: &Path) -> Vec<Vec<u8>> {
-        let Ok(read) = fs::read_dir(dir) else { return Vec::new() };
+        let Ok(read) = fs::read_dir(dir) else {
+            return Vec::new();
+        };
         let mut names: Vec<_> = read.filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
         names.sort();
         if dir != self.root {
@@ -213,7 +229,14 @@ impl File {
                     Ok(_) => (b"????".to_vec(), b""),
                     Err(_) => (b"!!!!".to_vec(), b""),
                 };
-                [&size[..], &[LISTING_SEPARATOR], name.as_bytes(), slash, b"\n"].concat()
+                [
+                    &size[..],
+                    &[LISTING_SEPARATOR],
+                    name.as_bytes(),
+                    slash,
+                    b"\n",
+                ]
+                .concat()
             })
             .collect()
     }

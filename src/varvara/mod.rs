@@ -133,7 +133,9 @@ impl Varvara {
         if vector == 0 || self.halted() {
             return Ok(());
         }
-        let (exit, steps) = self.uxn.run_counted(&mut self.devices, vector, self.budget, self.engine);
+        let (exit, steps) =
+            self.uxn
+                .run_counted(&mut self.devices, vector, self.budget, self.engine);
         if let (Some(total), Some(steps)) = (&mut self.instructions, steps) {
             *total += steps;
         }
@@ -159,7 +161,11 @@ impl Varvara {
             for &byte in arg.as_ref() {
                 self.console_input(byte, ConsoleKind::Argument)?;
             }
-            let kind = if i + 1 == args.len() { ConsoleKind::End } else { ConsoleKind::ArgumentEnd };
+            let kind = if i + 1 == args.len() {
+                ConsoleKind::End
+            } else {
+                ConsoleKind::ArgumentEnd
+            };
             self.console_input(b'\n', kind)?;
         }
         Ok(())

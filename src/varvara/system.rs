@@ -14,7 +14,11 @@ pub struct System {
 
 impl System {
     pub fn new() -> System {
-        System { metadata: 0, palette: [0; 4], palette_changed: false }
+        System {
+            metadata: 0,
+            palette: [0; 4],
+            palette_changed: false,
+        }
     }
 
     pub fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
@@ -111,7 +115,11 @@ pub fn stack_line(name: &str, data: &[u8; 256], ptr: u8) -> String {
     let mut line = format!("{name} ");
     for i in (1..=8u8).rev() {
         let at = ptr.wrapping_sub(i);
-        line.push_str(&format!("{:02x}{}", data[at as usize], if at == 0xff { '|' } else { ' ' }));
+        line.push_str(&format!(
+            "{:02x}{}",
+            data[at as usize],
+            if at == 0xff { '|' } else { ' ' }
+        ));
     }
     line.push_str(&format!("<{ptr:02x}\n"));
     line

@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 use hop::uxn::Engine;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -54,8 +54,13 @@ fn main() -> ExitCode {
         EngineArg::Model => Engine::Model,
     };
     let Some(rom) = cli.rom else {
-        eprintln!("hop: no ROM given; try `hop --headless ROM` (`hop --help` lists the options)");
-        return ExitCode::from(2);
+        if cli.headless {
+            eprintln!("hop: no ROM given: --headless needs a ROM to run");
+            return ExitCode::from(2);
+        }
+        // Nothing to run yet without a window: say how to use hop.
+        let _ = Cli::command().print_help();
+        return ExitCode::SUCCESS;
     };
     if !cli.root.is_dir() {
         eprintln!("hop: --root {}: not a directory", cli.root.display());

@@ -477,6 +477,13 @@ fn no_rom_is_a_usage_error() {
 }
 
 #[test]
+fn no_arguments_print_the_help() {
+    let out = hop(&[], &[], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--headless"));
+}
+
+#[test]
 fn system_wst_counts_the_port_byte_during_dei() {
     // Spec 2.1 [2026Δ]: `#12 .System/wst DEI` reads 02 on the real device.
     let dir = TempDir::new("system-wst");

@@ -271,8 +271,31 @@ stack_op!(pop, 1, |_a|);
 stack_op!(nip, 2, |_a, b| b);
 stack_op!(swp, 2, |a, b| b, a);
 stack_op!(rot, 3, |a, b, c| b, c, a);
-stack_op!(dup, 1, |a| a, a);
-stack_op!(ovr, 2, |a, b| a, b, a);
+/// DUP and OVR: read `n` operands and push copies. Without keep mode the
+/// operands stay where they are, so only the copies are written.
+macro_rules! grow_op {
+    ($name:ident, $n:literal, |$($arg:ident),*| $($out:expr),*) => {
+        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+            let (w, sh) = (width(OP), short(OP));
+            let copies: u8 = 0 $(+ { let _ = stringify!($out); w })*;
+            let pushes = if keep(OP) { $n * w + copies } else { copies };
+            guard!(vm, bus, t, pc, wp, rp, budget, $n * w, pushes, 0);
+            let s = stacks::<OP>(vm, &mut wp, &mut rp);
+            let mut q = *s.p;
+            let mut _off = $n * w - w + 1;
+            $(let $arg = get(sh, s.st, q, _off); _off = _off.wrapping_sub(w);)*
+            if keep(OP) {
+                $(q = put(sh, s.st, q, $arg);)*
+            }
+            $(q = put(sh, s.st, q, $out);)*
+            *s.p = q;
+            pc
+        });
+    };
+}
+
+grow_op!(dup, 1, |a| a);
+grow_op!(ovr, 2, |a, _b| a);
 stack_op!(add, 2, |a, b| a.wrapping_add(b));
 stack_op!(sub, 2, |a, b| a.wrapping_sub(b));
 stack_op!(mul, 2, |a, b| a.wrapping_mul(b));
@@ -550,18 +573,22 @@ handler!(lit, |vm, bus, t, pc, wp, rp, budget| {
 // JCI, JMI, JSI: a 16-bit relative jump whose offset follows the opcode.
 handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
     spend!(vm, pc, wp, rp, budget);
+    // JCI pops a byte from the working stack; JSI pushes a short on the
+    // return stack, which the guard sees as its own (0x60 has the r bit).
+    let (pops, pushes) = match OP {
+        0x20 => (1, 0),
+        0x60 => (0, 2),
+        _ => (0, 0),
+    };
+    guard!(vm, bus, t, pc, wp, rp, budget, pops, pushes, 0);
     let next = pc.wrapping_add(2);
     let taken = match OP {
         0x20 => {
-            wp = wp.wrapping_sub(1) & 0xff;
+            wp -= 1;
             vm.wst[wp] != 0
         }
         0x60 => {
-            rp = if fits(rp, 0, 2) {
-                put(true, &mut vm.rst, rp, next)
-            } else {
-                wrapping_put(true, &mut vm.rst, rp, next)
-            };
+            rp = put(true, &mut vm.rst, rp, next);
             true
         }
         _ => true,

@@ -127,8 +127,8 @@ fn get(short: bool, st: &[u8; 256], p: usize, off: u8) -> u16 {
 #[inline(always)]
 fn put(short: bool, st: &mut [u8; 256], p: usize, v: u16) -> usize {
     if short {
-        st[p] = (v >> 8) as u8;
-        st[p + 1] = v as u8;
+        // One 16-bit store (two byte stores would tie up byte registers).
+        st[p..p + 2].copy_from_slice(&v.to_be_bytes());
         p + 2
     } else {
         st[p] = v as u8;

@@ -18,13 +18,18 @@ use super::{Bus, Exit, Uxn};
 /// keep all their arguments in registers across the chain of jumps.
 type Handler = extern "rust-preserve-none" fn(
     vm: &mut Uxn,
-    bus: &mut dyn Bus,
+    bus: &mut Device<'_>,
     table: &'static Table,
     pc: u16,
     wp: usize,
     rp: usize,
     budget: u64,
 ) -> Exit;
+
+/// The devices, behind a thin pointer: a `&mut dyn Bus` would take two
+/// argument registers in every handler (and push the budget into `rcx`,
+/// which variable shifts need).
+type Device<'a> = &'a mut dyn Bus;
 
 /// One handler per opcode. Aligned so that an entry never straddles cache lines.
 #[repr(align(64))]
@@ -200,7 +205,7 @@ macro_rules! handler {
         #[allow(unused_mut)]
         extern "rust-preserve-none" fn $name<const OP: u8>(
             $vm: &mut Uxn,
-            $bus: &mut dyn Bus,
+            $bus: &mut Device<'_>,
             $t: &'static Table,
             $pc: u16,
             mut $wp: usize,
@@ -232,7 +237,7 @@ macro_rules! guard {
 #[inline(never)]
 extern "rust-preserve-none" fn wrapping(
     vm: &mut Uxn,
-    bus: &mut dyn Bus,
+    bus: &mut Device<'_>,
     t: &'static Table,
     pc: u16,
     wp: usize,
@@ -242,7 +247,7 @@ extern "rust-preserve-none" fn wrapping(
     vm.wsp = wp as u8;
     vm.rsp = rp as u8;
     // BRK has its own handler, so the model always returns a next pc.
-    let pc = super::model::step(vm, bus, pc.wrapping_sub(1)).unwrap_or(pc);
+    let pc = super::model::step(vm, *bus, pc.wrapping_sub(1)).unwrap_or(pc);
     next!(vm, bus, t, pc, vm.wsp as usize, vm.rsp as usize, budget)
 }
 
@@ -602,7 +607,7 @@ handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
 
 extern "rust-preserve-none" fn brk(
     vm: &mut Uxn,
-    _bus: &mut dyn Bus,
+    _bus: &mut Device<'_>,
     _table: &'static Table,
     _pc: u16,
     wp: usize,
@@ -647,8 +652,8 @@ const fn special<const M: u8>() -> Handler {
 static TABLE: Table = table!(0x00 0x20 0x40 0x60 0x80 0xa0 0xc0 0xe0);
 
 /// Runs from `pc` until BRK or until the jump budget is spent.
-pub fn run(vm: &mut Uxn, bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
+pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     let op = vm.ram[pc as usize];
     let (wp, rp) = (vm.wsp as usize, vm.rsp as usize);
-    (TABLE.0[op as usize])(vm, bus, &TABLE, pc.wrapping_add(1), wp, rp, budget)
+    (TABLE.0[op as usize])(vm, &mut bus, &TABLE, pc.wrapping_add(1), wp, rp, budget)
 }

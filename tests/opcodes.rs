@@ -827,6 +827,20 @@ fn pushing_onto_a_full_stack_wraps_to_0() {
             "{engine}: JSR2"
         );
 
+        // JSI with the return stack one short of full, and full: the
+        // return address wraps (a guard bug once pushed past slot 255).
+        for (rsp, hi_slot) in [(0xfe, 0xfe), (0xff, 0xff)] {
+            let mut uxn = Setup::new(&[0x60, 0x00, 0x00]).machine();
+            uxn.rsp = rsp;
+            assert_eq!(uxn.run(&mut Recorder::default(), AT, 10, engine), Exit::Brk);
+            let lo_slot = (hi_slot + 1) & 0xff;
+            assert_eq!(
+                (uxn.rsp, uxn.rst[hi_slot], uxn.rst[lo_slot]),
+                (rsp.wrapping_add(2), 0x03, 0x03),
+                "{engine}: JSI at rsp {rsp:#04x}"
+            );
+        }
+
         // LITr on a full return stack.
         let mut uxn = Setup::new(&[0xc0, 0xab]).machine();
         uxn.rsp = 0xff;

@@ -140,18 +140,23 @@ const ECHO_ROM: &[u8] = &[
     b'8', b'9', b'a', b'b', b'c', b'd', b'e', b'f',
 ];
 
+/// The run exited 0; otherwise the failure shows the ROM's stderr.
+fn assert_success(out: &Output, engine: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{engine}: {}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn console_streams_arguments_then_stdin() {
     let dir = TempDir::new("args");
     let rom = dir.file("echo.rom", ECHO_ROM);
     for engine in ENGINES {
         let out = run_rom(engine, &rom, &["ab", "cd"], b"xy");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{engine}: {}",
-            text(&out.stderr)
-        );
+        assert_success(&out, engine);
         assert_eq!(
             text(&out.stdout),
             concat!(
@@ -196,12 +201,7 @@ fn arguments_that_look_like_flags_go_to_the_rom() {
     let rom = dir.file("echo.rom", ECHO_ROM);
     for engine in ENGINES {
         let out = run_rom(engine, &rom, &["-x", ""], b"");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{engine}: {}",
-            text(&out.stderr)
-        );
+        assert_success(&out, engine);
         // An empty argument is just its separator.
         assert_eq!(
             text(&out.stdout),
@@ -504,12 +504,7 @@ fn system_wst_counts_the_port_byte_during_dei() {
     ]);
     for engine in ENGINES {
         let out = run_rom(engine, &rom, &[], b"");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{engine}: {}",
-            text(&out.stderr)
-        );
+        assert_success(&out, engine);
         assert_eq!(text(&out.stdout), "21", "{engine}");
     }
 }

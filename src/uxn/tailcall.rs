@@ -222,7 +222,7 @@ macro_rules! handler {
 /// touches are all clear of the ends (see [`fits`]): `below` read under its
 /// own pointer, `above` written over it, `other` pushed on the other stack.
 macro_rules! guard {
-    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident, $below:expr, $above:expr, $other:expr) => {
+    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident; $below:expr, $above:expr, $other:expr) => {
         let (p, q) = if ret(OP) { ($rp, $wp) } else { ($wp, $rp) };
         if !fits(p, $below, $above) || ($other != 0 && !fits(q, 0, $other)) {
             become wrapping($vm, $bus, $t, $pc, $wp, $rp, $budget)
@@ -257,7 +257,7 @@ macro_rules! stack_op {
         handler!($name, |vm, bus, t, pc, wp, rp, budget| {
             let (w, sh) = (width(OP), short(OP));
             let pushes: u8 = 0 $(+ { let _ = stringify!($out); w })*;
-            guard!(vm, bus, t, pc, wp, rp, budget, $n * w, above(OP, $n * w, pushes), 0);
+            guard!(vm, bus, t, pc, wp, rp, budget; $n * w, above(OP, $n * w, pushes), 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let p = *s.p;
             let mut _off = $n * w - w + 1;
@@ -284,7 +284,7 @@ macro_rules! grow_op {
             let (w, sh) = (width(OP), short(OP));
             let copies: u8 = 0 $(+ { let _ = stringify!($out); w })*;
             let pushes = if keep(OP) { $n * w + copies } else { copies };
-            guard!(vm, bus, t, pc, wp, rp, budget, $n * w, pushes, 0);
+            guard!(vm, bus, t, pc, wp, rp, budget; $n * w, pushes, 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let mut q = *s.p;
             let mut _off = $n * w - w + 1;
@@ -314,18 +314,7 @@ macro_rules! compare_op {
     ($name:ident, |$a:ident, $b:ident| $flag:expr) => {
         handler!($name, |vm, bus, t, pc, wp, rp, budget| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(
-                vm,
-                bus,
-                t,
-                pc,
-                wp,
-                rp,
-                budget,
-                2 * w,
-                above(OP, 2 * w, 1),
-                0
-            );
+            guard!(vm, bus, t, pc, wp, rp, budget; 2 * w, above(OP, 2 * w, 1), 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let p = *s.p;
             let $a = get(sh, s.st, p, w + 1);
@@ -353,7 +342,7 @@ fn target<const OP: u8>(pc: u16, to: u16) -> u16 {
 
 handler!(jmp, |vm, bus, t, pc, wp, rp, budget| {
     spend!(vm, pc, wp, rp, budget);
-    guard!(vm, bus, t, pc, wp, rp, budget, width(OP), 0, 0);
+    guard!(vm, bus, t, pc, wp, rp, budget; width(OP), 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
@@ -363,7 +352,7 @@ handler!(jmp, |vm, bus, t, pc, wp, rp, budget| {
 handler!(jcn, |vm, bus, t, pc, wp, rp, budget| {
     spend!(vm, pc, wp, rp, budget);
     let w = width(OP);
-    guard!(vm, bus, t, pc, wp, rp, budget, w + 1, 0, 0);
+    guard!(vm, bus, t, pc, wp, rp, budget; w + 1, 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     let cond = get(false, s.st, *s.p, w + 1);
@@ -373,7 +362,7 @@ handler!(jcn, |vm, bus, t, pc, wp, rp, budget| {
 
 handler!(jsr, |vm, bus, t, pc, wp, rp, budget| {
     spend!(vm, pc, wp, rp, budget);
-    guard!(vm, bus, t, pc, wp, rp, budget, width(OP), 0, 2);
+    guard!(vm, bus, t, pc, wp, rp, budget; width(OP), 0, 2);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
@@ -382,7 +371,7 @@ handler!(jsr, |vm, bus, t, pc, wp, rp, budget| {
 });
 
 handler!(sth, |vm, bus, t, pc, wp, rp, budget| {
-    guard!(vm, bus, t, pc, wp, rp, budget, width(OP), 0, width(OP));
+    guard!(vm, bus, t, pc, wp, rp, budget; width(OP), 0, width(OP));
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let a = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
@@ -395,18 +384,7 @@ macro_rules! load_op {
     ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $pc:ident| $read:expr) => {
         handler!($name, |vm, bus, t, pc, wp, rp, budget| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(
-                vm,
-                bus,
-                t,
-                pc,
-                wp,
-                rp,
-                budget,
-                $addr_bytes,
-                above(OP, $addr_bytes, w),
-                0
-            );
+            guard!(vm, bus, t, pc, wp, rp, budget; $addr_bytes, above(OP, $addr_bytes, w), 0);
             let $ram = &vm.ram;
             let $pc = pc;
             let s = if ret(OP) {
@@ -443,7 +421,7 @@ macro_rules! store_op {
     ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $v:ident, $pc:ident| $write:block) => {
         handler!($name, |vm, bus, t, pc, wp, rp, budget| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, budget, $addr_bytes + w, 0, 0);
+            guard!(vm, bus, t, pc, wp, rp, budget; $addr_bytes + w, 0, 0);
             let s = if ret(OP) { (&mut vm.rst, &mut rp) } else { (&mut vm.wst, &mut wp) };
             let p = *s.1;
             let $addr = get($addr_bytes == 2, s.0, p, 1);
@@ -474,18 +452,7 @@ store_op!(sta, 2, |ram, addr, v, _pc| {
 });
 
 handler!(dei, |vm, bus, t, pc, wp, rp, budget| {
-    guard!(
-        vm,
-        bus,
-        t,
-        pc,
-        wp,
-        rp,
-        budget,
-        1,
-        above(OP, 1, width(OP)),
-        0
-    );
+    guard!(vm, bus, t, pc, wp, rp, budget; 1, above(OP, 1, width(OP)), 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let port = get(false, s.st, *s.p, 1) as u8;
     // The device sees the stacks with the port byte still on them (the
@@ -516,7 +483,7 @@ handler!(dei, |vm, bus, t, pc, wp, rp, budget| {
 });
 
 handler!(deo, |vm, bus, t, pc, wp, rp, budget| {
-    guard!(vm, bus, t, pc, wp, rp, budget, 1 + width(OP), 0, 0);
+    guard!(vm, bus, t, pc, wp, rp, budget; 1 + width(OP), 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let port = get(false, s.st, *s.p, 1) as u8;
     let v = get(short(OP), s.st, *s.p, 2);
@@ -541,18 +508,7 @@ handler!(deo, |vm, bus, t, pc, wp, rp, budget| {
 
 handler!(sft, |vm, bus, t, pc, wp, rp, budget| {
     let (w, sh) = (width(OP), short(OP));
-    guard!(
-        vm,
-        bus,
-        t,
-        pc,
-        wp,
-        rp,
-        budget,
-        1 + w,
-        above(OP, 1 + w, w),
-        0
-    );
+    guard!(vm, bus, t, pc, wp, rp, budget; 1 + w, above(OP, 1 + w, w), 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let p = *s.p;
     let shift = get(false, s.st, p, 1);
@@ -568,7 +524,7 @@ handler!(sft, |vm, bus, t, pc, wp, rp, budget| {
 
 // LIT, LIT2, LITr, LIT2r: push the operand bytes that follow the opcode.
 handler!(lit, |vm, bus, t, pc, wp, rp, budget| {
-    guard!(vm, bus, t, pc, wp, rp, budget, 0, width(OP), 0);
+    guard!(vm, bus, t, pc, wp, rp, budget; 0, width(OP), 0);
     let v = load(short(OP), &vm.ram, pc);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     *s.p = put(short(OP), s.st, *s.p, v);
@@ -585,7 +541,7 @@ handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
         0x60 => (0, 2),
         _ => (0, 0),
     };
-    guard!(vm, bus, t, pc, wp, rp, budget, pops, pushes, 0);
+    guard!(vm, bus, t, pc, wp, rp, budget; pops, pushes, 0);
     let next = pc.wrapping_add(2);
     let taken = match OP {
         0x20 => {

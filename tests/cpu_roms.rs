@@ -4,6 +4,7 @@
 //! (`../shared/roms/tests`). A fresh clone without it still passes: each
 //! test then prints a line starting with `SKIPPED:` and returns.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -15,7 +16,9 @@ fn roms_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
+        // Straight to stderr: the test harness would swallow an eprintln!.
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED: {} is absent, so the CPU test ROMs cannot run",
             dir.display()
         );

@@ -15,7 +15,7 @@ use crate::uxn::{Bus, Engine, Exit, RESET_VECTOR, RomError, Uxn};
 pub use console::ConsoleKind;
 
 /// How many jump instructions one vector may run before the host takes
-/// control back (see [`Uxn::run`]): about ten seconds of a busy loop.
+/// control back (see [`Uxn::run`]): about 6 s of a bare `@loop !loop`.
 pub const DEFAULT_BUDGET: u64 = 1 << 31;
 
 /// Everything the CPU reaches through DEI/DEO.

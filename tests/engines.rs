@@ -73,8 +73,9 @@ impl Case {
         }
         for byte in uxn
             .wst
+            .bytes_mut()
             .iter_mut()
-            .chain(uxn.rst.iter_mut())
+            .chain(uxn.rst.bytes_mut().iter_mut())
             .chain(uxn.dev.iter_mut())
         {
             *byte = xorshift(&mut state);

@@ -104,9 +104,9 @@ impl Setup {
         for (i, &byte) in self.code.iter().chain(&[0x00]).enumerate() {
             uxn.ram[self.at.wrapping_add(i as u16) as usize] = byte;
         }
-        uxn.wst[..self.wst.len()].copy_from_slice(&self.wst);
+        uxn.wst.set_bottom(&self.wst);
         uxn.wsp = self.wst.len() as u8;
-        uxn.rst[..self.rst.len()].copy_from_slice(&self.rst);
+        uxn.rst.set_bottom(&self.rst);
         uxn.rsp = self.rst.len() as u8;
         uxn
     }
@@ -624,7 +624,7 @@ fn brk_stops_at_once() {
         assert_eq!(exit, Exit::Brk, "{engine}");
         assert_eq!(
             (uxn.working_stack(), uxn.return_stack()),
-            (&[0x01u8][..], &[0x02u8][..]),
+            (vec![0x01u8], vec![0x02u8]),
             "{engine}"
         );
         assert!(calls.is_empty());
@@ -1268,7 +1268,7 @@ fn budget_counts_jumps_only() {
             .run_with(engine, Recorder::default());
         assert_eq!(
             (exit, uxn.working_stack()),
-            (Exit::Brk, &[0x00][..]),
+            (Exit::Brk, vec![0x00]),
             "{engine}"
         );
         let (uxn, _, exit) = Setup::new(&code)
@@ -1276,7 +1276,7 @@ fn budget_counts_jumps_only() {
             .run_with(engine, Recorder::default());
         assert_eq!(
             (exit, uxn.working_stack()),
-            (Exit::Budget { pc: 0x0306 }, &[0x00, 0x00][..]),
+            (Exit::Budget { pc: 0x0306 }, vec![0x00, 0x00]),
             "{engine}"
         );
         // Resuming from the refused (last, not taken) jump needs one more.

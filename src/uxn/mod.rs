@@ -13,7 +13,10 @@
 //! ever traps.
 
 pub mod model;
+mod stack;
 pub mod tailcall;
+
+pub use stack::Stack;
 
 use std::fmt;
 
@@ -114,10 +117,10 @@ impl std::error::Error for RomError {}
 pub struct Uxn {
     /// Main memory (bank 0).
     pub ram: [u8; BANK_SIZE],
-    /// Working stack data.
-    pub wst: [u8; 256],
+    /// Working stack data (index it by slot, 0 at the bottom).
+    pub wst: Stack,
     /// Return stack data.
-    pub rst: [u8; 256],
+    pub rst: Stack,
     /// Working stack pointer: the number of items, wrapping at 256.
     pub wsp: u8,
     /// Return stack pointer.
@@ -133,8 +136,8 @@ impl Uxn {
     pub fn new() -> Box<Uxn> {
         Box::new(Uxn {
             ram: [0; BANK_SIZE],
-            wst: [0; 256],
-            rst: [0; 256],
+            wst: Stack::new(),
+            rst: Stack::new(),
             wsp: 0,
             rsp: 0,
             dev: [0; 256],
@@ -146,8 +149,8 @@ impl Uxn {
     /// `from = 0` is a cold boot; a soft reset keeps the zero page with 0x100.
     pub fn reset(&mut self, from: u16) {
         self.ram[from as usize..].fill(0);
-        self.wst = [0; 256];
-        self.rst = [0; 256];
+        self.wst = Stack::new();
+        self.rst = Stack::new();
         self.wsp = 0;
         self.rsp = 0;
         self.dev = [0; 256];
@@ -226,14 +229,14 @@ impl Uxn {
         }
     }
 
-    /// The working stack, bottom first, as the reference debug port shows it.
-    pub fn working_stack(&self) -> &[u8] {
-        &self.wst[..self.wsp as usize]
+    /// The working stack's items, bottom first.
+    pub fn working_stack(&self) -> Vec<u8> {
+        self.wst.bottom(self.wsp)
     }
 
-    /// The return stack, bottom first.
-    pub fn return_stack(&self) -> &[u8] {
-        &self.rst[..self.rsp as usize]
+    /// The return stack's items, bottom first.
+    pub fn return_stack(&self) -> Vec<u8> {
+        self.rst.bottom(self.rsp)
     }
 }
 

@@ -49,8 +49,8 @@ macro_rules! next {
 macro_rules! spend {
     ($vm:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident) => {
         if $budget == 0 {
-            $vm.wsp = $wp as u8;
-            $vm.rsp = $rp as u8;
+            $vm.wsp = up($wp);
+            $vm.rsp = up($rp);
             return Exit::Budget {
                 pc: $pc.wrapping_sub(1),
             };
@@ -76,8 +76,12 @@ const fn width(op: u8) -> u8 {
 
 /// The stack an instruction works on, with its pointer, and the other one.
 ///
-/// Pointers travel as `usize` holding 0..=255: a `u8` argument would be
-/// zero-extended again before every tail call.
+/// Stacks are stored back to front (see [`super::Stack`]), so handlers
+/// carry *down pointers*: `d = 255 - sp`, the byte index of the next free
+/// slot. The top byte is at `d + 1`, a short on top is the little-endian
+/// word at `d + 1`, and a push writes at `d` and below. They travel as
+/// `usize` holding 0..=255: a `u8` argument would be zero-extended again
+/// before every tail call.
 struct Stacks<'a> {
     st: &'a mut [u8; 256],
     p: &'a mut usize,
@@ -89,16 +93,16 @@ struct Stacks<'a> {
 fn stacks<'a, const OP: u8>(vm: &'a mut Uxn, wp: &'a mut usize, rp: &'a mut usize) -> Stacks<'a> {
     if ret(OP) {
         Stacks {
-            st: &mut vm.rst,
+            st: &mut vm.rst.bytes,
             p: rp,
-            other: &mut vm.wst,
+            other: &mut vm.wst.bytes,
             op: wp,
         }
     } else {
         Stacks {
-            st: &mut vm.wst,
+            st: &mut vm.wst.bytes,
             p: wp,
-            other: &mut vm.rst,
+            other: &mut vm.rst.bytes,
             op: rp,
         }
     }
@@ -109,20 +113,31 @@ fn stacks<'a, const OP: u8>(vm: &'a mut Uxn, wp: &'a mut usize, rp: &'a mut usiz
 /// Almost every instruction does; those can use plain indexing, which lets
 /// the compiler merge byte pairs into 16-bit loads and stores and drop the
 /// 8-bit wrap-around on every access. The rest take the wrapping path.
-/// The bound is strict so the pointer itself never reaches 256 there.
+/// In down-pointer terms: reads reach `d + below`, pushes reach `d - above + 1`,
+/// and the new pointer stays at or above 0.
 #[inline(always)]
-fn fits(p: usize, below: u8, above: u8) -> bool {
-    p >= below as usize && p < 256 - above as usize
+fn fits(d: usize, below: u8, above: u8) -> bool {
+    d >= above as usize && d <= 255 - below as usize
+}
+
+/// The down pointer for a stack pointer, and back.
+#[inline(always)]
+fn down(sp: u8) -> usize {
+    255 - sp as usize
+}
+#[inline(always)]
+fn up(d: usize) -> u8 {
+    (255 - d) as u8
 }
 
 /// Reads the operand whose last byte sits `off` bytes below the pointer.
-/// Handlers call it only once [`fits`] has held, so nothing wraps here and
-/// the compiler reads a short as one 16-bit load.
+/// Handlers call it only once [`fits`] has held, so nothing wraps here; a
+/// short is one little-endian load.
 #[inline(always)]
-fn get(short: bool, st: &[u8; 256], p: usize, off: u8) -> u16 {
-    let at = p - off as usize;
+fn get(short: bool, st: &[u8; 256], d: usize, off: u8) -> u16 {
+    let at = d + off as usize;
     if short {
-        u16::from_be_bytes([st[at - 1], st[at]])
+        u16::from_le_bytes([st[at], st[at + 1]])
     } else {
         st[at] as u16
     }
@@ -130,27 +145,26 @@ fn get(short: bool, st: &[u8; 256], p: usize, off: u8) -> u16 {
 
 /// Pushes an operand (after [`fits`]), returning the new pointer.
 #[inline(always)]
-fn put(short: bool, st: &mut [u8; 256], p: usize, v: u16) -> usize {
+fn put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
     if short {
-        // One 16-bit store (two byte stores would tie up byte registers).
-        st[p..p + 2].copy_from_slice(&v.to_be_bytes());
-        p + 2
+        st[d - 1..=d].copy_from_slice(&v.to_le_bytes());
+        d - 2
     } else {
-        st[p] = v as u8;
-        p + 1
+        st[d] = v as u8;
+        d - 1
     }
 }
 
 /// Pushes an operand anywhere, wrapping at the end of the stack.
 #[inline(always)]
-fn wrapping_put(short: bool, st: &mut [u8; 256], p: usize, v: u16) -> usize {
+fn wrapping_put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
     if short {
-        st[p & 0xff] = (v >> 8) as u8;
-        st[(p + 1) & 0xff] = v as u8;
-        (p + 2) & 0xff
+        st[d & 0xff] = (v >> 8) as u8;
+        st[d.wrapping_sub(1) & 0xff] = v as u8;
+        d.wrapping_sub(2) & 0xff
     } else {
-        st[p & 0xff] = v as u8;
-        (p + 1) & 0xff
+        st[d & 0xff] = v as u8;
+        d.wrapping_sub(1) & 0xff
     }
 }
 
@@ -167,8 +181,21 @@ const fn above(op: u8, pops: u8, pushes: u8) -> u8 {
 /// The pointer after consuming `bytes` bytes: unchanged in keep mode.
 /// After [`fits`], so it never wraps.
 #[inline(always)]
-fn drop<const OP: u8>(p: usize, bytes: u8) -> usize {
-    if keep(OP) { p } else { p - bytes as usize }
+fn drop<const OP: u8>(d: usize, bytes: u8) -> usize {
+    if keep(OP) { d } else { d + bytes as usize }
+}
+
+/// The operand bytes after an opcode at `pc`; a short operand must not
+/// straddle the end of RAM (handlers send `pc == 0xffff` down the
+/// wrapping path), so it is one load.
+#[inline(always)]
+fn operand(short: bool, ram: &[u8; 0x10000], pc: u16) -> u16 {
+    let at = pc as usize;
+    if short {
+        u16::from_be_bytes([ram[at], ram[(at + 1) & 0xffff]])
+    } else {
+        ram[at] as u16
+    }
 }
 
 #[inline(always)]
@@ -244,11 +271,11 @@ extern "rust-preserve-none" fn wrapping(
     rp: usize,
     budget: u64,
 ) -> Exit {
-    vm.wsp = wp as u8;
-    vm.rsp = rp as u8;
+    vm.wsp = up(wp);
+    vm.rsp = up(rp);
     // BRK has its own handler, so the model always returns a next pc.
     let pc = super::model::step(vm, *bus, pc.wrapping_sub(1)).unwrap_or(pc);
-    next!(vm, bus, t, pc, vm.wsp as usize, vm.rsp as usize, budget)
+    next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp), budget)
 }
 
 /// A handler that pops `n` operands and pushes what it computes from them.
@@ -388,9 +415,9 @@ macro_rules! load_op {
             let $ram = &vm.ram;
             let $pc = pc;
             let s = if ret(OP) {
-                (&mut vm.rst, &mut rp)
+                (&mut vm.rst.bytes, &mut rp)
             } else {
-                (&mut vm.wst, &mut wp)
+                (&mut vm.wst.bytes, &mut wp)
             };
             let p = *s.1;
             let $addr = get($addr_bytes == 2, s.0, p, 1);
@@ -422,7 +449,7 @@ macro_rules! store_op {
         handler!($name, |vm, bus, t, pc, wp, rp, budget| {
             let (w, sh) = (width(OP), short(OP));
             guard!(vm, bus, t, pc, wp, rp, budget; $addr_bytes + w, 0, 0);
-            let s = if ret(OP) { (&mut vm.rst, &mut rp) } else { (&mut vm.wst, &mut wp) };
+            let s = if ret(OP) { (&mut vm.rst.bytes, &mut rp) } else { (&mut vm.wst.bytes, &mut wp) };
             let p = *s.1;
             let $addr = get($addr_bytes == 2, s.0, p, 1);
             let $v = get(sh, s.0, p, $addr_bytes + 1);
@@ -457,8 +484,8 @@ handler!(dei, |vm, bus, t, pc, wp, rp, budget| {
     let port = get(false, s.st, *s.p, 1) as u8;
     // The device sees the stacks with the port byte still on them (the
     // 2026 System/wst expectation), and may look at anything in `vm`.
-    vm.wsp = wp as u8;
-    vm.rsp = rp as u8;
+    vm.wsp = up(wp);
+    vm.rsp = up(rp);
     let v = if short(OP) {
         let hi = bus.dei(vm, port) as u16;
         hi << 8 | bus.dei(vm, port.wrapping_add(1)) as u16
@@ -466,17 +493,14 @@ handler!(dei, |vm, bus, t, pc, wp, rp, budget| {
         bus.dei(vm, port) as u16
     };
     // A device may have moved a pointer (System/wst): take the safe path.
-    let (w, r) = (vm.wsp as usize, vm.rsp as usize);
+    let (w, r) = (down(vm.wsp), down(vm.rsp));
     let s = if ret(OP) {
-        (&mut vm.rst, r)
+        (&mut vm.rst.bytes, r)
     } else {
-        (&mut vm.wst, w)
+        (&mut vm.wst.bytes, w)
     };
-    let base = if keep(OP) {
-        s.1
-    } else {
-        s.1.wrapping_sub(1) & 0xff
-    };
+    // Pop the port byte: the down pointer moves up, wrapping.
+    let base = if keep(OP) { s.1 } else { (s.1 + 1) & 0xff };
     let p = wrapping_put(short(OP), s.0, base, v);
     (wp, rp) = if ret(OP) { (w, p) } else { (p, r) };
     pc
@@ -488,8 +512,8 @@ handler!(deo, |vm, bus, t, pc, wp, rp, budget| {
     let port = get(false, s.st, *s.p, 1) as u8;
     let v = get(short(OP), s.st, *s.p, 2);
     *s.p = drop::<OP>(*s.p, 1 + width(OP));
-    vm.wsp = wp as u8;
-    vm.rsp = rp as u8;
+    vm.wsp = up(wp);
+    vm.rsp = up(rp);
     if short(OP) {
         let [hi, lo] = v.to_be_bytes();
         vm.dev[port as usize] = hi;
@@ -501,8 +525,8 @@ handler!(deo, |vm, bus, t, pc, wp, rp, budget| {
         vm.dev[port as usize] = v as u8;
         bus.deo(vm, port, v as u8);
     }
-    wp = vm.wsp as usize;
-    rp = vm.rsp as usize;
+    wp = down(vm.wsp);
+    rp = down(vm.rsp);
     pc
 });
 
@@ -525,7 +549,10 @@ handler!(sft, |vm, bus, t, pc, wp, rp, budget| {
 // LIT, LIT2, LITr, LIT2r: push the operand bytes that follow the opcode.
 handler!(lit, |vm, bus, t, pc, wp, rp, budget| {
     guard!(vm, bus, t, pc, wp, rp, budget; 0, width(OP), 0);
-    let v = load(short(OP), &vm.ram, pc);
+    if short(OP) && pc == 0xffff {
+        become wrapping(vm, bus, t, pc, wp, rp, budget)
+    }
+    let v = operand(short(OP), &vm.ram, pc);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     *s.p = put(short(OP), s.st, *s.p, v);
     pc.wrapping_add(width(OP) as u16)
@@ -542,20 +569,23 @@ handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
         _ => (0, 0),
     };
     guard!(vm, bus, t, pc, wp, rp, budget; pops, pushes, 0);
+    if pc == 0xffff {
+        become wrapping(vm, bus, t, pc, wp, rp, budget)
+    }
     let next = pc.wrapping_add(2);
     let taken = match OP {
         0x20 => {
-            wp -= 1;
-            vm.wst[wp] != 0
+            wp += 1;
+            vm.wst.bytes[wp] != 0
         }
         0x60 => {
-            rp = put(true, &mut vm.rst, rp, next);
+            rp = put(true, &mut vm.rst.bytes, rp, next);
             true
         }
         _ => true,
     };
     if taken {
-        next.wrapping_add(load(true, &vm.ram, pc))
+        next.wrapping_add(operand(true, &vm.ram, pc))
     } else {
         next
     }
@@ -570,8 +600,8 @@ extern "rust-preserve-none" fn brk(
     rp: usize,
     _budget: u64,
 ) -> Exit {
-    vm.wsp = wp as u8;
-    vm.rsp = rp as u8;
+    vm.wsp = up(wp);
+    vm.rsp = up(rp);
     Exit::Brk
 }
 
@@ -610,6 +640,6 @@ static TABLE: Table = table!(0x00 0x20 0x40 0x60 0x80 0xa0 0xc0 0xe0);
 /// Runs from `pc` until BRK or until the jump budget is spent.
 pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     let op = vm.ram[pc as usize];
-    let (wp, rp) = (vm.wsp as usize, vm.rsp as usize);
+    let (wp, rp) = (down(vm.wsp), down(vm.rsp));
     (TABLE.0[op as usize])(vm, &mut bus, &TABLE, pc.wrapping_add(1), wp, rp, budget)
 }

@@ -1,7 +1,7 @@
 //! System (0x00): stack pointers, memory expansion commands, metadata,
 //! palette, the debug port and the halt/exit state.
 
-use crate::uxn::Uxn;
+use crate::uxn::{Stack, Uxn};
 
 pub struct System {
     /// Where the ROM's metadata block is (0 when none was announced).
@@ -111,7 +111,7 @@ pub fn debug_text(uxn: &Uxn) -> String {
 
 /// The reference debug line for one stack: its name, the eight bytes below
 /// the pointer (oldest first, wrapping), then the pointer itself.
-pub fn stack_line(name: &str, data: &[u8; 256], ptr: u8) -> String {
+pub fn stack_line(name: &str, data: &Stack, ptr: u8) -> String {
     let mut line = format!("{name} ");
     for i in (1..=8u8).rev() {
         let at = ptr.wrapping_sub(i);

@@ -23,7 +23,7 @@ type Handler = extern "rust-preserve-none" fn(
     pc: u16,
     wp: usize,
     rp: usize,
-    budget: u64,
+    budget: i64,
 ) -> Exit;
 
 /// The devices, behind a thin pointer: a `&mut dyn Bus` would take two
@@ -48,14 +48,15 @@ macro_rules! next {
 /// has changed anything) when none is left.
 macro_rules! spend {
     ($vm:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident) => {
-        if $budget == 0 {
+        // Counting down past zero is one decrement and a sign test.
+        $budget -= 1;
+        if $budget < 0 {
             $vm.wsp = up($wp);
             $vm.rsp = up($rp);
             return Exit::Budget {
                 pc: $pc.wrapping_sub(1),
             };
         }
-        $budget -= 1;
     };
 }
 
@@ -237,7 +238,7 @@ macro_rules! handler {
             $pc: u16,
             mut $wp: usize,
             mut $rp: usize,
-            mut $budget: u64,
+            mut $budget: i64,
         ) -> Exit {
             let pc: u16 = $body;
             next!($vm, $bus, $t, pc, $wp, $rp, $budget)
@@ -269,7 +270,7 @@ extern "rust-preserve-none" fn wrapping(
     pc: u16,
     wp: usize,
     rp: usize,
-    budget: u64,
+    budget: i64,
 ) -> Exit {
     vm.wsp = up(wp);
     vm.rsp = up(rp);
@@ -598,7 +599,7 @@ extern "rust-preserve-none" fn brk(
     _pc: u16,
     wp: usize,
     rp: usize,
-    _budget: u64,
+    _budget: i64,
 ) -> Exit {
     vm.wsp = up(wp);
     vm.rsp = up(rp);
@@ -641,5 +642,8 @@ static TABLE: Table = table!(0x00 0x20 0x40 0x60 0x80 0xa0 0xc0 0xe0);
 pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     let op = vm.ram[pc as usize];
     let (wp, rp) = (down(vm.wsp), down(vm.rsp));
+    // Handlers count the budget as an i64 (so spending it is a decrement
+    // and a sign test); more than i64::MAX jumps is no limit at all.
+    let budget = budget.min(i64::MAX as u64) as i64;
     (TABLE.0[op as usize])(vm, &mut bus, &TABLE, pc.wrapping_add(1), wp, rp, budget)
 }

@@ -8,9 +8,11 @@
 //! the mode bits (`2` = 0x20, `r` = 0x40, `k` = 0x80) are constants inside
 //! it, so every one of the 256 instantiations compiles to straight code.
 //!
-//! Stack pointers are `u8` and stacks `[u8; 256]`, RAM is `[u8; 0x10000]`
-//! indexed by `u16`: every index is in range by its type, so there are no
-//! bounds checks and wrap-around is free.
+//! Each handler checks once that the stack bytes it touches are clear of
+//! the stack's ends ([`fits`]); then it indexes without wrapping. The rare
+//! instruction that would wrap, and DEI (which is device-bound anyway), run
+//! on the model engine through [`wrapping`]. RAM is `[u8; 0x10000]` indexed
+//! by `u16`, so RAM accesses need no bounds checks.
 
 use super::{Bus, Exit, Uxn};
 
@@ -87,7 +89,7 @@ struct Stacks<'a> {
     st: &'a mut [u8; 256],
     p: &'a mut usize,
     other: &'a mut [u8; 256],
-    op: &'a mut usize,
+    other_p: &'a mut usize,
 }
 
 #[inline(always)]
@@ -97,14 +99,14 @@ fn stacks<'a, const OP: u8>(vm: &'a mut Uxn, wp: &'a mut usize, rp: &'a mut usiz
             st: &mut vm.rst.bytes,
             p: rp,
             other: &mut vm.wst.bytes,
-            op: wp,
+            other_p: wp,
         }
     } else {
         Stacks {
             st: &mut vm.wst.bytes,
             p: wp,
             other: &mut vm.rst.bytes,
-            op: rp,
+            other_p: rp,
         }
     }
 }
@@ -156,19 +158,6 @@ fn put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
     }
 }
 
-/// Pushes an operand anywhere, wrapping at the end of the stack.
-#[inline(always)]
-fn wrapping_put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
-    if short {
-        st[d & 0xff] = (v >> 8) as u8;
-        st[d.wrapping_sub(1) & 0xff] = v as u8;
-        d.wrapping_sub(2) & 0xff
-    } else {
-        st[d & 0xff] = v as u8;
-        d.wrapping_sub(1) & 0xff
-    }
-}
-
 /// Bytes written above the pointer by an instruction that pops `pops` bytes
 /// and pushes `pushes`: in keep mode the pops leave the pointer in place.
 const fn above(op: u8, pops: u8, pushes: u8) -> u8 {
@@ -184,19 +173,6 @@ const fn above(op: u8, pops: u8, pushes: u8) -> u8 {
 #[inline(always)]
 fn drop<const OP: u8>(d: usize, bytes: u8) -> usize {
     if keep(OP) { d } else { d + bytes as usize }
-}
-
-/// The operand bytes after an opcode at `pc`; a short operand must not
-/// straddle the end of RAM (handlers send `pc == 0xffff` down the
-/// wrapping path), so it is one load.
-#[inline(always)]
-fn operand(short: bool, ram: &[u8; 0x10000], pc: u16) -> u16 {
-    let at = pc as usize;
-    if short {
-        u16::from_be_bytes([ram[at], ram[(at + 1) & 0xffff]])
-    } else {
-        ram[at] as u16
-    }
 }
 
 #[inline(always)]
@@ -394,7 +370,7 @@ handler!(jsr, |vm, bus, t, pc, wp, rp, budget| {
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
-    *s.op = put(true, s.other, *s.op, pc);
+    *s.other_p = put(true, s.other, *s.other_p, pc);
     target::<OP>(pc, to)
 });
 
@@ -403,7 +379,7 @@ handler!(sth, |vm, bus, t, pc, wp, rp, budget| {
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let a = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
-    *s.op = put(short(OP), s.other, *s.op, a);
+    *s.other_p = put(short(OP), s.other, *s.other_p, a);
     pc
 });
 
@@ -479,33 +455,20 @@ store_op!(sta, 2, |ram, addr, v, _pc| {
     store(short(OP), ram, addr, v);
 });
 
-handler!(dei, |vm, bus, t, pc, wp, rp, budget| {
-    guard!(vm, bus, t, pc, wp, rp, budget; 1, above(OP, 1, width(OP)), 0);
-    let s = stacks::<OP>(vm, &mut wp, &mut rp);
-    let port = get(false, s.st, *s.p, 1) as u8;
-    // The device sees the stacks with the port byte still on them (the
-    // 2026 System/wst expectation), and may look at anything in `vm`.
-    vm.wsp = up(wp);
-    vm.rsp = up(rp);
-    let v = if short(OP) {
-        let hi = bus.dei(vm, port) as u16;
-        hi << 8 | bus.dei(vm, port.wrapping_add(1)) as u16
-    } else {
-        bus.dei(vm, port) as u16
-    };
-    // A device may have moved a pointer (System/wst): take the safe path.
-    let (w, r) = (down(vm.wsp), down(vm.rsp));
-    let s = if ret(OP) {
-        (&mut vm.rst.bytes, r)
-    } else {
-        (&mut vm.wst.bytes, w)
-    };
-    // Pop the port byte: the down pointer moves up, wrapping.
-    let base = if keep(OP) { s.1 } else { (s.1 + 1) & 0xff };
-    let p = wrapping_put(short(OP), s.0, base, v);
-    (wp, rp) = if ret(OP) { (w, p) } else { (p, r) };
-    pc
-});
+/// DEI runs on the model engine: it is bound by the device call anyway, the
+/// device may move the stack pointers (System/wst), and it sees the port
+/// byte still on the stack exactly as the model defines.
+extern "rust-preserve-none" fn dei<const OP: u8>(
+    vm: &mut Uxn,
+    bus: &mut Device<'_>,
+    t: &'static Table,
+    pc: u16,
+    wp: usize,
+    rp: usize,
+    budget: i64,
+) -> Exit {
+    become wrapping(vm, bus, t, pc, wp, rp, budget)
+}
 
 handler!(deo, |vm, bus, t, pc, wp, rp, budget| {
     guard!(vm, bus, t, pc, wp, rp, budget; 1 + width(OP), 0, 0);
@@ -553,7 +516,8 @@ handler!(lit, |vm, bus, t, pc, wp, rp, budget| {
     if short(OP) && pc == 0xffff {
         become wrapping(vm, bus, t, pc, wp, rp, budget)
     }
-    let v = operand(short(OP), &vm.ram, pc);
+    // Not at 0xffff: a short operand is one load.
+    let v = load(short(OP), &vm.ram, pc);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     *s.p = put(short(OP), s.st, *s.p, v);
     pc.wrapping_add(width(OP) as u16)
@@ -586,7 +550,7 @@ handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
         _ => true,
     };
     if taken {
-        next.wrapping_add(operand(true, &vm.ram, pc))
+        next.wrapping_add(load(true, &vm.ram, pc))
     } else {
         next
     }

@@ -2,7 +2,7 @@
 //! fast. It is the oracle the tail-call engine is tested against, and it
 //! counts the Uxn instructions it runs (for x86-per-Uxn figures).
 
-use super::{Bus, Exit, Uxn};
+use super::{Bus, Exit, Stack, Uxn};
 
 /// One instruction's view of the stacks: which stack it pops from, whether
 /// operands are shorts, and (in keep mode) a shadow pointer for the pops.
@@ -26,26 +26,26 @@ impl Op<'_> {
         }
     }
 
+    /// The stack the instruction pops from.
+    fn stack(&self) -> &Stack {
+        if self.ret {
+            &self.uxn.rst
+        } else {
+            &self.uxn.wst
+        }
+    }
+
     fn pop8(&mut self) -> u8 {
         let ptr = self.src_ptr();
         *ptr = ptr.wrapping_sub(1);
         let at = *ptr as usize;
-        if self.ret {
-            self.uxn.rst[at]
-        } else {
-            self.uxn.wst[at]
-        }
+        self.stack()[at]
     }
 
     /// The top byte of the instruction's stack, left in place.
-    fn uxn_peek8(&self) -> u8 {
+    fn peek8(&self) -> u8 {
         let ptr = if self.ret { self.uxn.rsp } else { self.uxn.wsp };
-        let at = ptr.wrapping_sub(1) as usize;
-        if self.ret {
-            self.uxn.rst[at]
-        } else {
-            self.uxn.wst[at]
-        }
+        self.stack()[ptr.wrapping_sub(1) as usize]
     }
 
     fn pop16(&mut self) -> u16 {
@@ -98,22 +98,25 @@ impl Op<'_> {
         }
     }
 
-    fn load(&self, addr: u16) -> u16 {
+    /// Reads a byte or a short (by mode) at `addr`; a short's second byte
+    /// is at `next` (addr + 1, wrapping in RAM or, for LDZ, in page 0).
+    fn load(&self, addr: u16, next: u16) -> u16 {
         let hi = self.uxn.ram[addr as usize] as u16;
         if self.short {
-            hi << 8 | self.uxn.ram[addr.wrapping_add(1) as usize] as u16
+            hi << 8 | self.uxn.ram[next as usize] as u16
         } else {
             hi
         }
     }
 
-    fn store(&mut self, addr: u16, value: u16) {
+    /// Writes a byte or a short (by mode), the second byte at `next`.
+    fn store(&mut self, addr: u16, next: u16, value: u16) {
+        let [hi, lo] = value.to_be_bytes();
         if self.short {
-            let [hi, lo] = value.to_be_bytes();
             self.uxn.ram[addr as usize] = hi;
-            self.uxn.ram[addr.wrapping_add(1) as usize] = lo;
+            self.uxn.ram[next as usize] = lo;
         } else {
-            self.uxn.ram[addr as usize] = value as u8;
+            self.uxn.ram[addr as usize] = lo;
         }
     }
 
@@ -209,7 +212,7 @@ pub fn step(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16) -> Option<u16> {
                 keep: false,
                 shadow: 0,
             };
-            let value = o.load(pc);
+            let value = o.load(pc, pc.wrapping_add(1));
             o.push(value);
             pc = pc.wrapping_add(if o.short { 2 } else { 1 });
         }
@@ -293,52 +296,43 @@ pub fn step(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16) -> Option<u16> {
                     let a = o.pop();
                     o.push_other(a);
                 }
+                // Zero page: a short's second byte wraps inside page 0.
                 0x10 => {
-                    let addr = o.pop8() as u16;
-                    let value = if o.short {
-                        // The second byte of a zero-page short wraps inside page 0.
-                        (o.uxn.ram[addr as usize] as u16) << 8
-                            | o.uxn.ram[(addr as u8).wrapping_add(1) as usize] as u16
-                    } else {
-                        o.load(addr)
-                    };
+                    let addr = o.pop8();
+                    let value = o.load(addr as u16, addr.wrapping_add(1) as u16);
                     o.push(value);
                 }
                 0x11 => {
                     let addr = o.pop8();
                     let value = o.pop();
-                    if o.short {
-                        let [hi, lo] = value.to_be_bytes();
-                        o.uxn.ram[addr as usize] = hi;
-                        o.uxn.ram[addr.wrapping_add(1) as usize] = lo;
-                    } else {
-                        o.uxn.ram[addr as usize] = value as u8;
-                    }
+                    o.store(addr as u16, addr.wrapping_add(1) as u16, value);
                 }
                 0x12 => {
                     let rel = o.pop8();
-                    let value = o.load(pc.wrapping_add(rel as i8 as u16));
+                    let addr = pc.wrapping_add(rel as i8 as u16);
+                    let value = o.load(addr, addr.wrapping_add(1));
                     o.push(value);
                 }
                 0x13 => {
                     let rel = o.pop8();
                     let value = o.pop();
-                    o.store(pc.wrapping_add(rel as i8 as u16), value);
+                    let addr = pc.wrapping_add(rel as i8 as u16);
+                    o.store(addr, addr.wrapping_add(1), value);
                 }
                 0x14 => {
                     let addr = o.pop16();
-                    let value = o.load(addr);
+                    let value = o.load(addr, addr.wrapping_add(1));
                     o.push(value);
                 }
                 0x15 => {
                     let addr = o.pop16();
                     let value = o.pop();
-                    o.store(addr, value);
+                    o.store(addr, addr.wrapping_add(1), value);
                 }
                 0x16 => {
                     // The device sees the stack as it was before the port
                     // byte is popped (the 2026 System/wst expectation).
-                    let port = o.uxn_peek8();
+                    let port = o.peek8();
                     let value = if o.short {
                         let hi = bus.dei(o.uxn, port);
                         let lo = bus.dei(o.uxn, port.wrapping_add(1));

@@ -134,15 +134,10 @@ impl File {
     /// Writes the size as `len` hex digits: `?` when it needs more digits,
     /// `-` for a directory, `!` when the name does not exist or is refused.
     fn stat(&self, out: &mut [u8]) {
-        let meta = self.path.as_ref().and_then(|p| fs::metadata(p).ok());
-        let fill = match &meta {
-            None => Some(b'!'),
-            Some(m) if m.is_dir() => Some(b'-'),
-            Some(_) => None,
-        };
-        match (fill, meta) {
-            (Some(c), _) => out.fill(c),
-            (None, Some(m)) => {
+        match self.path.as_ref().and_then(|p| fs::metadata(p).ok()) {
+            None => out.fill(b'!'),
+            Some(m) if m.is_dir() => out.fill(b'-'),
+            Some(m) => {
                 let digits = format!("{:0width$x}", m.len(), width = out.len());
                 if digits.len() > out.len() {
                     out.fill(b'?');
@@ -150,7 +145,6 @@ impl File {
                     out.copy_from_slice(digits.as_bytes());
                 }
             }
-            (None, None) => unreachable!("a missing path always fills with '!'"),
         }
     }
 

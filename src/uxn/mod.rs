@@ -129,6 +129,10 @@ pub struct Uxn {
     pub dev: [u8; 256],
     /// Expansion banks 1..15, allocated on first use (most ROMs never touch them).
     banks: Vec<u8>,
+    /// The tail-call engine's jump budget for the running vector. Only
+    /// jumps touch it, so it lives here rather than taking an argument
+    /// register in every handler (the register now carries literals).
+    pub(crate) jumps_left: i64,
 }
 
 impl Uxn {
@@ -142,6 +146,7 @@ impl Uxn {
             rsp: 0,
             dev: [0; 256],
             banks: Vec::new(),
+            jumps_left: 0,
         })
     }
 

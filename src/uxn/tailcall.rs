@@ -1,8 +1,8 @@
 //! The tail-call engine: every opcode is its own function, and each one ends
 //! by jumping straight into the handler of the next opcode with `become`.
 //! There is no dispatch loop: the machine state that changes on every
-//! instruction (pc, both stack pointers, the jump budget) travels in
-//! arguments, so it stays in registers from one handler to the next.
+//! instruction (pc and both stack pointers) travels in arguments, so it
+//! stays in registers from one handler to the next.
 //!
 //! Each base operation is written once, generic over its opcode byte `OP`;
 //! the mode bits (`2` = 0x20, `r` = 0x40, `k` = 0x80) are constants inside
@@ -17,42 +17,51 @@
 use super::{Bus, Exit, Uxn};
 
 /// The shape every handler shares. `rust-preserve-none` lets the handlers
-/// keep all their arguments in registers across the chain of jumps.
+/// keep all their arguments in registers across the chain of jumps. `imm`
+/// carries a literal from LIT/LIT2 to the instruction after it (see
+/// [`lit_fused`]); every other handler passes it on untouched, for free.
 type Handler = extern "rust-preserve-none" fn(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    table: &'static Table,
     pc: u16,
     wp: usize,
     rp: usize,
-    budget: i64,
+    table: &'static Table,
+    imm: u16,
 ) -> Exit;
 
 /// The devices, behind a thin pointer: a `&mut dyn Bus` would take two
-/// argument registers in every handler (and push the budget into `rcx`,
-/// which variable shifts need).
+/// argument registers in every handler.
 type Device<'a> = &'a mut dyn Bus;
 
-/// One handler per opcode. Aligned so that an entry never straddles cache lines.
-#[repr(align(64))]
-pub struct Table([Handler; 256]);
+/// The dispatch tables, reached through one pointer. Aligned so that an
+/// entry never straddles cache lines.
+#[repr(C, align(64))]
+pub struct Table {
+    /// One handler per opcode.
+    ops: [Handler; 256],
+    /// What runs after `LIT n`, by the opcode that follows it (see [`lit`]).
+    after_lit: [Handler; 256],
+    /// What runs after `LIT2 nn`, by the opcode that follows it.
+    after_lit2: [Handler; 256],
+}
 
 /// Fetches the opcode at `pc` and jumps to its handler.
 macro_rules! next {
-    ($vm:ident, $bus:ident, $t:ident, $pc:expr, $wp:expr, $rp:expr, $budget:expr) => {{
+    ($vm:ident, $bus:ident, $t:ident, $pc:expr, $wp:expr, $rp:expr, $imm:ident) => {{
         let pc: u16 = $pc;
         let op = $vm.ram[pc as usize];
-        become $t.0[op as usize]($vm, $bus, $t, pc.wrapping_add(1), $wp, $rp, $budget)
+        become $t.ops[op as usize]($vm, $bus, pc.wrapping_add(1), $wp, $rp, $t, $imm)
     }};
 }
 
 /// Spends one unit of jump budget, or leaves the engine (before the jump
 /// has changed anything) when none is left.
 macro_rules! spend {
-    ($vm:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident) => {
+    ($vm:ident, $pc:ident, $wp:ident, $rp:ident) => {
         // Counting down past zero is one decrement and a sign test.
-        $budget -= 1;
-        if $budget < 0 {
+        $vm.jumps_left -= 1;
+        if $vm.jumps_left < 0 {
             $vm.wsp = up($wp);
             $vm.rsp = up($rp);
             return Exit::Budget {
@@ -150,7 +159,10 @@ fn get(short: bool, st: &[u8; 256], d: usize, off: u8) -> u16 {
 #[inline(always)]
 fn put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
     if short {
-        st[d - 1..=d].copy_from_slice(&v.to_le_bytes());
+        // Two byte stores, which LLVM merges into one 16-bit store (a slice
+        // here leaves range checks it cannot always remove).
+        st[d] = (v >> 8) as u8;
+        st[d - 1] = v as u8;
         d - 2
     } else {
         st[d] = v as u8;
@@ -205,19 +217,19 @@ fn store(short: bool, ram: &mut [u8; 0x10000], addr: u16, v: u16) {
 /// Declares a handler generic over its opcode byte. The body sees the
 /// machine and returns the new pc; `next!` then dispatches.
 macro_rules! handler {
-    ($name:ident, |$vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident| $body:block) => {
+    ($name:ident, |$vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident| $body:block) => {
         #[allow(unused_mut)]
         extern "rust-preserve-none" fn $name<const OP: u8>(
             $vm: &mut Uxn,
             $bus: &mut Device<'_>,
-            $t: &'static Table,
             $pc: u16,
             mut $wp: usize,
             mut $rp: usize,
-            mut $budget: i64,
+            $t: &'static Table,
+            $imm: u16,
         ) -> Exit {
             let pc: u16 = $body;
-            next!($vm, $bus, $t, pc, $wp, $rp, $budget)
+            next!($vm, $bus, $t, pc, $wp, $rp, $imm)
         }
     };
 }
@@ -226,10 +238,10 @@ macro_rules! handler {
 /// touches are all clear of the ends (see [`fits`]): `below` read under its
 /// own pointer, `above` written over it, `other` pushed on the other stack.
 macro_rules! guard {
-    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $budget:ident; $below:expr, $above:expr, $other:expr) => {
+    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident; $below:expr, $above:expr, $other:expr) => {
         let (p, q) = if ret(OP) { ($rp, $wp) } else { ($wp, $rp) };
         if !fits(p, $below, $above) || ($other != 0 && !fits(q, 0, $other)) {
-            become wrapping($vm, $bus, $t, $pc, $wp, $rp, $budget)
+            become wrapping($vm, $bus, $pc, $wp, $rp, $t, $imm)
         }
     };
 }
@@ -242,26 +254,26 @@ macro_rules! guard {
 extern "rust-preserve-none" fn wrapping(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    t: &'static Table,
     pc: u16,
     wp: usize,
     rp: usize,
-    budget: i64,
+    t: &'static Table,
+    imm: u16,
 ) -> Exit {
     vm.wsp = up(wp);
     vm.rsp = up(rp);
     // BRK has its own handler, so the model always returns a next pc.
     let pc = super::model::step(vm, *bus, pc.wrapping_sub(1)).unwrap_or(pc);
-    next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp), budget)
+    next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp), imm)
 }
 
 /// A handler that pops `n` operands and pushes what it computes from them.
 macro_rules! stack_op {
     ($name:ident, $n:literal, |$($arg:ident),*| $($out:expr),*) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
             let (w, sh) = (width(OP), short(OP));
             let pushes: u8 = 0 $(+ { let _ = stringify!($out); w })*;
-            guard!(vm, bus, t, pc, wp, rp, budget; $n * w, above(OP, $n * w, pushes), 0);
+            guard!(vm, bus, t, pc, wp, rp, imm; $n * w, above(OP, $n * w, pushes), 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let p = *s.p;
             let mut _off = $n * w - w + 1;
@@ -284,11 +296,11 @@ stack_op!(rot, 3, |a, b, c| b, c, a);
 /// operands stay where they are, so only the copies are written.
 macro_rules! grow_op {
     ($name:ident, $n:literal, |$($arg:ident),*| $($out:expr),*) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
             let (w, sh) = (width(OP), short(OP));
             let copies: u8 = 0 $(+ { let _ = stringify!($out); w })*;
             let pushes = if keep(OP) { $n * w + copies } else { copies };
-            guard!(vm, bus, t, pc, wp, rp, budget; $n * w, pushes, 0);
+            guard!(vm, bus, t, pc, wp, rp, imm; $n * w, pushes, 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let mut q = *s.p;
             let mut _off = $n * w - w + 1;
@@ -316,16 +328,45 @@ stack_op!(eor, 2, |a, b| a ^ b);
 /// Comparisons: two operands in, always one byte out.
 macro_rules! compare_op {
     ($name:ident, |$a:ident, $b:ident| $flag:expr) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, budget; 2 * w, above(OP, 2 * w, 1), 0);
+            guard!(vm, bus, t, pc, wp, rp, imm; 2 * w, above(OP, 2 * w, 1), 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let p = *s.p;
             let $a = get(sh, s.st, p, w + 1);
             let $b = get(sh, s.st, p, 1);
-            *s.p = put(false, s.st, drop::<OP>(p, 2 * w), $flag as u16);
+            let flag = $flag as u8;
+            *s.p = put(false, s.st, drop::<OP>(p, 2 * w), flag as u16);
+            if !ret(OP) {
+                jci_after_flag!(vm, bus, t, pc, wp, rp, imm, flag);
+            }
             pc
         });
+    };
+}
+
+/// Follows an instruction that has just pushed a flag byte on the working
+/// stack: when the next instruction is JCI (`?label`, as it nearly always
+/// is after a comparison), it runs here, without a dispatch of its own and
+/// without reading the flag back. Otherwise it falls through.
+macro_rules! jci_after_flag {
+    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident, $flag:expr) => {
+        if $vm.ram[$pc as usize] == 0x20 {
+            $vm.jumps_left -= 1;
+            if $vm.jumps_left >= 0 {
+                // Pop the flag JCI consumes (the byte stays behind, as it would).
+                $wp += 1;
+                let next = $pc.wrapping_add(3);
+                let pc = if $flag != 0 {
+                    next.wrapping_add(load(true, &$vm.ram, $pc.wrapping_add(1)))
+                } else {
+                    next
+                };
+                next!($vm, $bus, $t, pc, $wp, $rp, $imm)
+            }
+            // No budget left: the plain JCI reports the jump.
+            $vm.jumps_left += 1;
+        }
     };
 }
 
@@ -344,19 +385,19 @@ fn target<const OP: u8>(pc: u16, to: u16) -> u16 {
     }
 }
 
-handler!(jmp, |vm, bus, t, pc, wp, rp, budget| {
-    spend!(vm, pc, wp, rp, budget);
-    guard!(vm, bus, t, pc, wp, rp, budget; width(OP), 0, 0);
+handler!(jmp, |vm, bus, t, pc, wp, rp, imm| {
+    spend!(vm, pc, wp, rp);
+    guard!(vm, bus, t, pc, wp, rp, imm; width(OP), 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
     target::<OP>(pc, to)
 });
 
-handler!(jcn, |vm, bus, t, pc, wp, rp, budget| {
-    spend!(vm, pc, wp, rp, budget);
+handler!(jcn, |vm, bus, t, pc, wp, rp, imm| {
+    spend!(vm, pc, wp, rp);
     let w = width(OP);
-    guard!(vm, bus, t, pc, wp, rp, budget; w + 1, 0, 0);
+    guard!(vm, bus, t, pc, wp, rp, imm; w + 1, 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     let cond = get(false, s.st, *s.p, w + 1);
@@ -364,9 +405,9 @@ handler!(jcn, |vm, bus, t, pc, wp, rp, budget| {
     if cond != 0 { target::<OP>(pc, to) } else { pc }
 });
 
-handler!(jsr, |vm, bus, t, pc, wp, rp, budget| {
-    spend!(vm, pc, wp, rp, budget);
-    guard!(vm, bus, t, pc, wp, rp, budget; width(OP), 0, 2);
+handler!(jsr, |vm, bus, t, pc, wp, rp, imm| {
+    spend!(vm, pc, wp, rp);
+    guard!(vm, bus, t, pc, wp, rp, imm; width(OP), 0, 2);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
@@ -374,8 +415,8 @@ handler!(jsr, |vm, bus, t, pc, wp, rp, budget| {
     target::<OP>(pc, to)
 });
 
-handler!(sth, |vm, bus, t, pc, wp, rp, budget| {
-    guard!(vm, bus, t, pc, wp, rp, budget; width(OP), 0, width(OP));
+handler!(sth, |vm, bus, t, pc, wp, rp, imm| {
+    guard!(vm, bus, t, pc, wp, rp, imm; width(OP), 0, width(OP));
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let a = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
@@ -386,9 +427,9 @@ handler!(sth, |vm, bus, t, pc, wp, rp, budget| {
 /// Memory reads: pop an address of `addr_bytes` bytes, push what `read` finds.
 macro_rules! load_op {
     ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $pc:ident| $read:expr) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, budget; $addr_bytes, above(OP, $addr_bytes, w), 0);
+            guard!(vm, bus, t, pc, wp, rp, imm; $addr_bytes, above(OP, $addr_bytes, w), 0);
             let $ram = &vm.ram;
             let $pc = pc;
             let s = if ret(OP) {
@@ -423,9 +464,9 @@ load_op!(lda, 2, |ram, addr, _pc| load(short(OP), ram, addr));
 /// Memory writes: pop an address of `addr_bytes` bytes and a value, store it.
 macro_rules! store_op {
     ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $v:ident, $pc:ident| $write:block) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, budget| {
+        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, budget; $addr_bytes + w, 0, 0);
+            guard!(vm, bus, t, pc, wp, rp, imm; $addr_bytes + w, 0, 0);
             let s = if ret(OP) { (&mut vm.rst.bytes, &mut rp) } else { (&mut vm.wst.bytes, &mut wp) };
             let p = *s.1;
             let $addr = get($addr_bytes == 2, s.0, p, 1);
@@ -461,17 +502,17 @@ store_op!(sta, 2, |ram, addr, v, _pc| {
 extern "rust-preserve-none" fn dei<const OP: u8>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    t: &'static Table,
     pc: u16,
     wp: usize,
     rp: usize,
-    budget: i64,
+    t: &'static Table,
+    imm: u16,
 ) -> Exit {
-    become wrapping(vm, bus, t, pc, wp, rp, budget)
+    become wrapping(vm, bus, pc, wp, rp, t, imm)
 }
 
-handler!(deo, |vm, bus, t, pc, wp, rp, budget| {
-    guard!(vm, bus, t, pc, wp, rp, budget; 1 + width(OP), 0, 0);
+handler!(deo, |vm, bus, t, pc, wp, rp, imm| {
+    guard!(vm, bus, t, pc, wp, rp, imm; 1 + width(OP), 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let port = get(false, s.st, *s.p, 1) as u8;
     let v = get(short(OP), s.st, *s.p, 2);
@@ -494,9 +535,9 @@ handler!(deo, |vm, bus, t, pc, wp, rp, budget| {
     pc
 });
 
-handler!(sft, |vm, bus, t, pc, wp, rp, budget| {
+handler!(sft, |vm, bus, t, pc, wp, rp, imm| {
     let (w, sh) = (width(OP), short(OP));
-    guard!(vm, bus, t, pc, wp, rp, budget; 1 + w, above(OP, 1 + w, w), 0);
+    guard!(vm, bus, t, pc, wp, rp, imm; 1 + w, above(OP, 1 + w, w), 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let p = *s.p;
     let shift = get(false, s.st, p, 1);
@@ -510,11 +551,11 @@ handler!(sft, |vm, bus, t, pc, wp, rp, budget| {
     pc
 });
 
-// LIT, LIT2, LITr, LIT2r: push the operand bytes that follow the opcode.
-handler!(lit, |vm, bus, t, pc, wp, rp, budget| {
-    guard!(vm, bus, t, pc, wp, rp, budget; 0, width(OP), 0);
+// LITr, LIT2r: push the operand bytes that follow the opcode.
+handler!(lit, |vm, bus, t, pc, wp, rp, imm| {
+    guard!(vm, bus, t, pc, wp, rp, imm; 0, width(OP), 0);
     if short(OP) && pc == 0xffff {
-        become wrapping(vm, bus, t, pc, wp, rp, budget)
+        become wrapping(vm, bus, pc, wp, rp, t, imm)
     }
     // Not at 0xffff: a short operand is one load.
     let v = load(short(OP), &vm.ram, pc);
@@ -523,9 +564,277 @@ handler!(lit, |vm, bus, t, pc, wp, rp, budget| {
     pc.wrapping_add(width(OP) as u16)
 });
 
+/// LIT and LIT2, the most common instructions: the literal is almost
+/// always consumed at once by the next instruction (`#10 SFT2`, `.x LDZ2`,
+/// `;x LDA2`, `#0001 ADD2`). So the literal is not pushed here: it travels
+/// to the next handler in `imm`, chosen by the following opcode from
+/// [`Table::after_lit`] or [`Table::after_lit2`], which uses it directly.
+extern "rust-preserve-none" fn lit_fused<const OP: u8>(
+    vm: &mut Uxn,
+    bus: &mut Device<'_>,
+    pc: u16,
+    wp: usize,
+    rp: usize,
+    t: &'static Table,
+    imm: u16,
+) -> Exit {
+    let w = width(OP) as usize;
+    let at = pc as usize;
+    // The literal and the next opcode must not cross the end of RAM.
+    if at + w > 0xffff {
+        become wrapping(vm, bus, pc, wp, rp, t, imm)
+    }
+    let (v, next) = if short(OP) {
+        let v = u16::from_be_bytes([vm.ram[at], vm.ram[at + 1]]);
+        (v, &t.after_lit2)
+    } else {
+        (vm.ram[at] as u16, &t.after_lit)
+    };
+    let op = vm.ram[at + w];
+    become next[op as usize](vm, bus, pc.wrapping_add(w as u16 + 1), wp, rp, t, v)
+}
+
+/// Pushes the literal `imm` (a short when `short`) onto the working stack,
+/// wrapping, and hands over to the plain handler of `OP`, the instruction
+/// that followed the literal: what runs after a literal when no fused form
+/// applies.
+macro_rules! push_then_plain {
+    ($vm:ident, $bus:ident, $pc:ident, $wp:ident, $rp:ident, $t:ident, $imm:ident, $short:expr) => {{
+        // `& 0xff` on a pointer that is always in 0..=255 only spares a bounds check.
+        let st = &mut $vm.wst.bytes;
+        if $short {
+            st[$wp & 0xff] = ($imm >> 8) as u8;
+            st[$wp.wrapping_sub(1) & 0xff] = $imm as u8;
+            $wp = $wp.wrapping_sub(2) & 0xff;
+        } else {
+            st[$wp & 0xff] = $imm as u8;
+            $wp = $wp.wrapping_sub(1) & 0xff;
+        }
+        let plain: Handler = const { OPS[OP as usize] };
+        become plain($vm, $bus, $pc, $wp, $rp, $t, $imm)
+    }};
+}
+
+/// Arithmetic and comparison results, for the fused forms below.
+#[inline(always)]
+fn binary(base: u8, a: u16, b: u16) -> u16 {
+    match base {
+        0x08 => (a == b) as u16,
+        0x09 => (a != b) as u16,
+        0x0a => (a > b) as u16,
+        0x0b => (a < b) as u16,
+        0x18 => a.wrapping_add(b),
+        0x19 => a.wrapping_sub(b),
+        0x1a => a.wrapping_mul(b),
+        0x1b => a.checked_div(b).unwrap_or(0),
+        0x1c => a & b,
+        0x1d => a | b,
+        _ => a ^ b,
+    }
+}
+
+/// Spends one jump for a fused jump, or (budget spent) leaves the jump to
+/// the plain handler, which reports it with the literal on the stack.
+macro_rules! spend_fused {
+    ($vm:ident, $bus:ident, $pc:ident, $wp:ident, $rp:ident, $t:ident, $imm:ident, $short:expr) => {
+        $vm.jumps_left -= 1;
+        if $vm.jumps_left < 0 {
+            $vm.jumps_left += 1;
+            push_then_plain!($vm, $bus, $pc, $wp, $rp, $t, $imm, $short)
+        }
+    };
+}
+
+/// `LIT imm` followed by `OP` (pc is past `OP`): `imm` is the top byte.
+///
+/// The literal's stack byte is still written where `OP` leaves it behind
+/// the pointer (the `st[wp] = b` below): System/wst can move the pointer
+/// back over it, so it must hold what the plain instructions leave there.
+extern "rust-preserve-none" fn after_lit<const OP: u8>(
+    vm: &mut Uxn,
+    bus: &mut Device<'_>,
+    mut pc: u16,
+    mut wp: usize,
+    mut rp: usize,
+    t: &'static Table,
+    imm: u16,
+) -> Exit {
+    let st = &mut vm.wst.bytes;
+    let ram = &mut vm.ram;
+    let b = imm as u8;
+    match OP {
+        // Byte arithmetic and comparisons: the result replaces the top byte.
+        0x08..=0x0b if wp < 255 => {
+            st[wp] = b;
+            let flag = binary(OP, st[wp + 1] as u16, imm) as u8;
+            st[wp + 1] = flag;
+            jci_after_flag!(vm, bus, t, pc, wp, rp, imm, flag);
+        }
+        0x18..=0x1e if wp < 255 => {
+            st[wp] = b;
+            st[wp + 1] = binary(OP, st[wp + 1] as u16, imm) as u8;
+        }
+        0x04 if fits(wp, 1, 1) => {
+            // SWP: the literal goes under the top byte.
+            st[wp] = st[wp + 1];
+            st[wp + 1] = b;
+            wp -= 1;
+        }
+        0x1f | 0x3f if wp <= 255 - width(OP) as usize => {
+            st[wp] = b;
+            let a = get(short(OP), st, wp, 1) as u32;
+            put(
+                short(OP),
+                st,
+                wp + width(OP) as usize,
+                (a >> (b & 0x0f) << (b >> 4)) as u16,
+            );
+        }
+        0x10 | 0x30 if fits(wp, 0, width(OP)) => {
+            let at = b as usize;
+            let v = if !short(OP) {
+                ram[at] as u16
+            } else if at < 0xff {
+                u16::from_be_bytes([ram[at], ram[at + 1]])
+            } else {
+                // The second byte of a zero-page short wraps inside page 0.
+                u16::from_be_bytes([ram[0xff], ram[0]])
+            };
+            wp = put(short(OP), st, wp, v);
+        }
+        0x11 | 0x31 if wp <= 255 - width(OP) as usize => {
+            st[wp] = b;
+            let v = get(short(OP), st, wp, 1);
+            wp += width(OP) as usize;
+            if short(OP) {
+                ram[b as usize] = (v >> 8) as u8;
+                ram[b.wrapping_add(1) as usize] = v as u8;
+            } else {
+                ram[b as usize] = v as u8;
+            }
+        }
+        0x12 | 0x32 if fits(wp, 0, width(OP)) => {
+            let v = load(short(OP), ram, pc.wrapping_add(b as i8 as u16));
+            wp = put(short(OP), st, wp, v);
+        }
+        0x13 | 0x33 if wp <= 255 - width(OP) as usize => {
+            st[wp] = b;
+            let v = get(short(OP), st, wp, 1);
+            wp += width(OP) as usize;
+            store(short(OP), ram, pc.wrapping_add(b as i8 as u16), v);
+        }
+        0x0c => {
+            spend_fused!(vm, bus, pc, wp, rp, t, imm, false);
+            vm.wst.bytes[wp & 0xff] = b;
+            pc = pc.wrapping_add(b as i8 as u16);
+        }
+        0x0d if wp < 255 => {
+            spend_fused!(vm, bus, pc, wp, rp, t, imm, false);
+            vm.wst.bytes[wp] = b;
+            wp += 1;
+            if vm.wst.bytes[wp] != 0 {
+                pc = pc.wrapping_add(b as i8 as u16);
+            }
+        }
+        0x0e if fits(rp, 0, 2) => {
+            spend_fused!(vm, bus, pc, wp, rp, t, imm, false);
+            vm.wst.bytes[wp & 0xff] = b;
+            rp = put(true, &mut vm.rst.bytes, rp, pc);
+            pc = pc.wrapping_add(b as i8 as u16);
+        }
+        _ => push_then_plain!(vm, bus, pc, wp, rp, t, imm, false),
+    }
+    next!(vm, bus, t, pc, wp, rp, imm)
+}
+
+/// `LIT2 imm` followed by `OP` (pc is past `OP`): `imm` is the top short.
+/// As in [`after_lit`], the literal's bytes are written where `OP` leaves
+/// them behind the pointer (`put(true, st, wp, imm)`), which needs `wp >= 1`.
+extern "rust-preserve-none" fn after_lit2<const OP: u8>(
+    vm: &mut Uxn,
+    bus: &mut Device<'_>,
+    mut pc: u16,
+    mut wp: usize,
+    mut rp: usize,
+    t: &'static Table,
+    imm: u16,
+) -> Exit {
+    let st = &mut vm.wst.bytes;
+    let ram = &mut vm.ram;
+    match OP {
+        // Short arithmetic: the result replaces the top short.
+        0x38..=0x3e if fits(wp, 2, 1) => {
+            put(true, st, wp, imm);
+            put(
+                true,
+                st,
+                wp + 2,
+                binary(OP & 0x1f, get(true, st, wp, 1), imm),
+            );
+        }
+        // Short comparisons: a byte flag replaces the top short.
+        0x28..=0x2b if fits(wp, 2, 1) => {
+            put(true, st, wp, imm);
+            let flag = binary(OP & 0x1f, get(true, st, wp, 1), imm) as u8;
+            st[wp + 2] = flag;
+            wp += 1;
+            jci_after_flag!(vm, bus, t, pc, wp, rp, imm, flag);
+        }
+        0x14 if fits(wp, 0, 1) => {
+            st[wp - 1] = imm as u8;
+            wp = put(false, st, wp, load(false, ram, imm));
+        }
+        0x34 if fits(wp, 0, 2) => {
+            wp = put(true, st, wp, load(true, ram, imm));
+        }
+        0x15 | 0x35 if fits(wp, width(OP), 1) => {
+            put(true, st, wp, imm);
+            let v = get(short(OP), st, wp, 1);
+            wp += width(OP) as usize;
+            store(short(OP), ram, imm, v);
+        }
+        0x2c if fits(wp, 0, 1) => {
+            spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
+            put(true, &mut vm.wst.bytes, wp, imm);
+            pc = imm;
+        }
+        0x2d if fits(wp, 1, 1) => {
+            spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
+            put(true, &mut vm.wst.bytes, wp, imm);
+            wp += 1;
+            if vm.wst.bytes[wp] != 0 {
+                pc = imm;
+            }
+        }
+        0x2e if fits(wp, 0, 1) && fits(rp, 0, 2) => {
+            spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
+            put(true, &mut vm.wst.bytes, wp, imm);
+            rp = put(true, &mut vm.rst.bytes, rp, pc);
+            pc = imm;
+        }
+        _ => push_then_plain!(vm, bus, pc, wp, rp, t, imm, true),
+    }
+    next!(vm, bus, t, pc, wp, rp, imm)
+}
+
+/// Builds a 256-entry table of `$f::<op>` for every opcode.
+macro_rules! literal_table {
+    ($f:ident) => {
+        literal_table!(@rows $f; 0x00 0x10 0x20 0x30 0x40 0x50 0x60 0x70 0x80 0x90 0xa0 0xb0 0xc0 0xd0 0xe0 0xf0)
+    };
+    (@rows $f:ident; $($r:literal)*) => {
+        [$(
+            $f::<{ $r | 0x0 }>, $f::<{ $r | 0x1 }>, $f::<{ $r | 0x2 }>, $f::<{ $r | 0x3 }>,
+            $f::<{ $r | 0x4 }>, $f::<{ $r | 0x5 }>, $f::<{ $r | 0x6 }>, $f::<{ $r | 0x7 }>,
+            $f::<{ $r | 0x8 }>, $f::<{ $r | 0x9 }>, $f::<{ $r | 0xa }>, $f::<{ $r | 0xb }>,
+            $f::<{ $r | 0xc }>, $f::<{ $r | 0xd }>, $f::<{ $r | 0xe }>, $f::<{ $r | 0xf }>,
+        )*]
+    };
+}
+
 // JCI, JMI, JSI: a 16-bit relative jump whose offset follows the opcode.
-handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
-    spend!(vm, pc, wp, rp, budget);
+handler!(jci, |vm, bus, t, pc, wp, rp, imm| {
+    spend!(vm, pc, wp, rp);
     // JCI pops a byte from the working stack; JSI pushes a short on the
     // return stack, which the guard sees as its own (0x60 has the r bit).
     let (pops, pushes) = match OP {
@@ -533,9 +842,9 @@ handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
         0x60 => (0, 2),
         _ => (0, 0),
     };
-    guard!(vm, bus, t, pc, wp, rp, budget; pops, pushes, 0);
+    guard!(vm, bus, t, pc, wp, rp, imm; pops, pushes, 0);
     if pc == 0xffff {
-        become wrapping(vm, bus, t, pc, wp, rp, budget)
+        become wrapping(vm, bus, pc, wp, rp, t, imm)
     }
     let next = pc.wrapping_add(2);
     let taken = match OP {
@@ -559,11 +868,11 @@ handler!(jci, |vm, bus, t, pc, wp, rp, budget| {
 extern "rust-preserve-none" fn brk(
     vm: &mut Uxn,
     _bus: &mut Device<'_>,
-    _table: &'static Table,
     _pc: u16,
     wp: usize,
     rp: usize,
-    _budget: i64,
+    _table: &'static Table,
+    _imm: u16,
 ) -> Exit {
     vm.wsp = up(wp);
     vm.rsp = up(rp);
@@ -573,7 +882,7 @@ extern "rust-preserve-none" fn brk(
 /// Builds the 256-entry table: row `m` (mode bits) times column `c` (base op).
 macro_rules! table {
     ($($m:literal)*) => {
-        Table([$(
+        [$(
             special::<$m>(), inc::<{ $m | 0x01 }>, pop::<{ $m | 0x02 }>, nip::<{ $m | 0x03 }>,
             swp::<{ $m | 0x04 }>, rot::<{ $m | 0x05 }>, dup::<{ $m | 0x06 }>, ovr::<{ $m | 0x07 }>,
             equ::<{ $m | 0x08 }>, neq::<{ $m | 0x09 }>, gth::<{ $m | 0x0a }>, lth::<{ $m | 0x0b }>,
@@ -582,7 +891,7 @@ macro_rules! table {
             lda::<{ $m | 0x14 }>, sta::<{ $m | 0x15 }>, dei::<{ $m | 0x16 }>, deo::<{ $m | 0x17 }>,
             add::<{ $m | 0x18 }>, sub::<{ $m | 0x19 }>, mul::<{ $m | 0x1a }>, div::<{ $m | 0x1b }>,
             and::<{ $m | 0x1c }>, ora::<{ $m | 0x1d }>, eor::<{ $m | 0x1e }>, sft::<{ $m | 0x1f }>,
-        )*])
+        )*]
     };
 }
 
@@ -593,14 +902,21 @@ const fn special<const M: u8>() -> Handler {
         0x20 => jci::<0x20>,
         0x40 => jci::<0x40>,
         0x60 => jci::<0x60>,
-        0x80 => lit::<0x80>,
-        0xa0 => lit::<0xa0>,
+        0x80 => lit_fused::<0x80>,
+        0xa0 => lit_fused::<0xa0>,
         0xc0 => lit::<0xc0>,
         _ => lit::<0xe0>,
     }
 }
 
-static TABLE: Table = table!(0x00 0x20 0x40 0x60 0x80 0xa0 0xc0 0xe0);
+/// The plain handlers, by opcode.
+const OPS: [Handler; 256] = table!(0x00 0x20 0x40 0x60 0x80 0xa0 0xc0 0xe0);
+
+static TABLE: Table = Table {
+    ops: OPS,
+    after_lit: literal_table!(after_lit),
+    after_lit2: literal_table!(after_lit2),
+};
 
 /// Runs from `pc` until BRK or until the jump budget is spent.
 pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
@@ -608,6 +924,6 @@ pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     let (wp, rp) = (down(vm.wsp), down(vm.rsp));
     // Handlers count the budget as an i64 (so spending it is a decrement
     // and a sign test); more than i64::MAX jumps is no limit at all.
-    let budget = budget.min(i64::MAX as u64) as i64;
-    (TABLE.0[op as usize])(vm, &mut bus, &TABLE, pc.wrapping_add(1), wp, rp, budget)
+    vm.jumps_left = budget.min(i64::MAX as u64) as i64;
+    (TABLE.ops[op as usize])(vm, &mut bus, pc.wrapping_add(1), wp, rp, &TABLE, 0)
 }

@@ -41,7 +41,7 @@ pub mod envelope;
 pub mod mixer;
 pub mod pitch;
 pub mod voice;
-
+pub mod wav;
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

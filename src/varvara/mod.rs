@@ -2,6 +2,7 @@
 //! "run this vector". No window, no audio driver, no threads: hosts (the
 //! headless runner, the desktop) feed it events and read its output.
 
+pub mod audio;
 pub mod console;
 pub mod datetime;
 pub mod file;
@@ -24,12 +25,14 @@ pub struct Devices {
     pub console: console::Console,
     pub files: [file::File; 2],
     pub datetime: datetime::Datetime,
+    pub audio: audio::Audio,
 }
 
 impl Bus for Devices {
     fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
         match port & 0xf0 {
             0x00 => self.system.dei(uxn, port),
+            0x30..=0x60 => self.audio.dei(uxn, port),
             0xc0 => self.datetime.dei(port),
             _ => uxn.dev[port as usize],
         }
@@ -41,6 +44,7 @@ impl Bus for Devices {
             0x00 if port == 0x0e => self.console.report(&system::debug_text(uxn)),
             0x00 => self.system.deo(uxn, port, value),
             0x10 => self.console.deo(uxn, port),
+            0x30..=0x60 => self.audio.deo(uxn, port),
             0xa0 => self.files[0].deo(uxn, port),
             0xb0 => self.files[1].deo(uxn, port),
             _ => {}
@@ -101,6 +105,7 @@ impl Varvara {
                 console: console::Console::new(config.stdout, config.stderr),
                 files: [file::File::new(&config.root), file::File::new(&config.root)],
                 datetime: datetime::Datetime::new(),
+                audio: audio::Audio::new(),
             },
             engine: config.engine,
             budget: config.budget,

@@ -110,7 +110,10 @@ impl TokenStream {
             if let Origin::Macro { name: open, .. } = &source.origin {
                 depth += 1;
                 if *open == name {
-                    return Err("recursive macro: it is used inside its own expansion".into());
+                    return Err(format!(
+                        "recursive macro {}: it is used inside its own expansion",
+                        String::from_utf8_lossy(&name)
+                    ));
                 }
             }
         }

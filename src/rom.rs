@@ -76,6 +76,10 @@ impl LoadError {
     pub fn report(&self) -> Vec<String> {
         match self {
             LoadError::Rom(e) => vec![format!("hop: {e}")],
+            // The file itself could not be read: one line, as for a ROM.
+            LoadError::Assembly { errors, .. } if errors.len() == 1 && errors[0].line == 0 => {
+                vec![format!("hop: {}", errors[0])]
+            }
             LoadError::Assembly { path, errors } => {
                 let mut lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
                 let count = errors.len();

@@ -490,7 +490,7 @@ impl<'a> Assembler<'a> {
         if token.first() == b'|' {
             self.pointer = value as u32;
         } else {
-            self.pointer += value as u32;
+            self.pointer = self.pointer.saturating_add(value as u32);
         }
     }
 
@@ -600,7 +600,7 @@ impl<'a> Assembler<'a> {
     /// page or past the end of memory. Returns where they start.
     fn emit(&mut self, token: &Token, bytes: &[u8]) -> Option<u16> {
         let start = self.pointer;
-        let end = start + bytes.len() as u32;
+        let end = start.saturating_add(bytes.len() as u32);
         if start < PAGE_ONE {
             self.error(
                 token,
@@ -613,7 +613,10 @@ impl<'a> Assembler<'a> {
         if end > MEMORY {
             self.error(
                 token,
-                format!("output past 64 KiB: this writes up to {:#x}", end - 1),
+                format!(
+                    "output past 64 KiB: this writes up to {:#x}",
+                    end.saturating_sub(1)
+                ),
             );
             return None;
         }

@@ -126,7 +126,7 @@ impl<'a> Assembler<'a> {
     }
 
     fn next(&mut self) -> Option<Token> {
-        self.pending.take().or_else(|| self.stream.next())
+        self.pending.take().or_else(|| self.stream.read())
     }
 
     fn finish(mut self) -> Result<Assembly, Vec<AsmError>> {

@@ -60,7 +60,7 @@ impl TokenStream {
     /// The next token. A source that ran out stays on the stack until the
     /// token after its last one is asked for, so that a macro whose body
     /// ends by using itself is still seen as being expanded.
-    pub fn next(&mut self) -> Option<Token> {
+    pub fn read(&mut self) -> Option<Token> {
         loop {
             let top = self.sources.last_mut()?;
             if let Some(token) = top.tokens.get(top.next) {

@@ -113,6 +113,13 @@ fn main() -> ExitCode {
 /// `hop asm IN [OUT]`: writes OUT and OUT.sym, or prints every error.
 fn assemble(input: &Path, output: Option<PathBuf>) -> ExitCode {
     let output = output.unwrap_or_else(|| input.with_extension("rom"));
+    if output == input {
+        eprintln!(
+            "hop: asm: the ROM would overwrite its source {}",
+            input.display()
+        );
+        return ExitCode::from(2);
+    }
     let assembly = match hop::asm::assemble_file(input) {
         Ok(assembly) => assembly,
         Err(errors) => {

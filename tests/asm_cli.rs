@@ -181,3 +181,15 @@ fn a_source_that_does_not_assemble_does_not_run() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(stderr(&output), "hop: missing.tal: no such file\n");
 }
+
+#[test]
+fn asm_will_not_overwrite_its_source() {
+    let dir = TempDir::new("overwrite");
+    dir.file("prog.tal", "#01");
+    let output = hop_in(&dir.0, &["asm", "prog.tal", "prog.tal"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(dir.0.join("prog.tal")).unwrap(),
+        "#01"
+    );
+}

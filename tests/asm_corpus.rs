@@ -665,3 +665,17 @@ fn runaway_expansion_stops() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn includes_are_bounded() {
+    // A file that includes an empty file forever.
+    let mut loader = |_from: &str, path: &str| Ok::<_, String>((path.to_string(), Vec::new()));
+    let source = "~empty.tal ".repeat(10_000);
+    let errors = assemble_source("test.tal", source.as_bytes(), &mut loader).unwrap_err();
+    assert_eq!(errors.len(), 100 + 1, "stops at the error limit");
+    assert!(
+        errors[0].reason.contains("more than 4096 includes"),
+        "{}",
+        errors[0]
+    );
+}

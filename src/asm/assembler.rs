@@ -16,6 +16,8 @@ use super::{Assembly, IncludeLoader};
 
 /// Errors reported before assembly gives up on an input.
 const MAX_ERRORS: usize = 100;
+/// Files one assembly may include, repeats counted: each is read from disk.
+const MAX_INCLUDES: usize = 4096;
 /// Where ROMs start: the zero page below it holds variables only.
 const PAGE_ONE: u32 = 0x0100;
 const MEMORY: u32 = 0x1_0000;
@@ -575,6 +577,11 @@ impl<'a> Assembler<'a> {
         let path = String::from_utf8_lossy(&token.text[1..]).into_owned();
         if path.is_empty() {
             self.error(token, "`~` needs a file name");
+            return;
+        }
+        // The main file is files[0]; every other entry is one include.
+        if self.files.len() > MAX_INCLUDES {
+            self.error(token, format!("more than {MAX_INCLUDES} includes"));
             return;
         }
         let from = self

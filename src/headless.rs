@@ -1,7 +1,13 @@
-//! The console runner: `hop --headless ROM [ARGS...]` behaves like the
-//! reference `uxncli`. It boots the ROM, streams the arguments and then
-//! standard input through the console vector, and exits with the code the
-//! ROM wrote to System/state.
+//! The headless runner, in two modes:
+//! - console (`hop --headless ROM [ARGS...]`) behaves like the reference
+//!   `uxncli`: it boots the ROM, streams the arguments and then standard
+//!   input through the console vector, and exits with the code the ROM
+//!   wrote to System/state;
+//! - frames (`--frames N`) boots the ROM, then runs N 60 Hz frames of the
+//!   whole machine, fed by a scripted input file ([`script`]), and can save
+//!   the final screen as a PNG.
+
+pub mod script;
 
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Read};
@@ -9,11 +15,13 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use crate::uxn::Engine;
-use crate::varvara::{Config, ConsoleKind, Runaway, Varvara};
+use crate::varvara::datetime::Clock;
+use crate::varvara::{Config, ConsoleKind, Event, Runaway, Varvara};
 
 /// Exit code when a vector never reaches BRK (as timeout(1) does).
 pub const EXIT_RUNAWAY: i32 = 124;
-/// Exit code when the ROM cannot be loaded.
+/// Exit code when the ROM or the input script cannot be used, or the
+/// screenshot cannot be written.
 pub const EXIT_BAD_ROM: i32 = 1;
 
 pub struct Options {
@@ -27,6 +35,15 @@ pub struct Options {
     /// Print the number of Uxn instructions run to stderr at the end
     /// (model engine only: it is the one that counts).
     pub count: bool,
+    /// Run this many frames (frames mode) instead of streaming stdin.
+    pub frames: Option<u64>,
+    /// The input script of frames mode.
+    pub input: Option<PathBuf>,
+    /// Save the final screen here as a PNG.
+    pub screenshot: Option<PathBuf>,
+    /// Emulated clock: the Datetime device reads this epoch (UTC) plus one
+    /// second per 60 frames.
+    pub clock: Option<i64>,
 }
 
 /// Runs the ROM to completion and returns the process exit code. Problems
@@ -38,6 +55,16 @@ pub fn run(options: &Options) -> i32 {
             eprintln!("hop: {e}");
             return EXIT_BAD_ROM;
         }
+    };
+    let events = match &options.input {
+        Some(path) => match read_script(path) {
+            Ok(events) => events,
+            Err(e) => {
+                eprintln!("hop: {e}");
+                return EXIT_BAD_ROM;
+            }
+        },
+        None => Vec::new(),
     };
     let config = Config {
         engine: options.engine,
@@ -53,7 +80,13 @@ pub fn run(options: &Options) -> i32 {
             return EXIT_BAD_ROM;
         }
     };
-    let result = drive(&mut machine, &options.args);
+    if let Some(epoch) = options.clock {
+        machine.devices.datetime.clock = Clock::Frames { epoch };
+    }
+    let result = match options.frames {
+        Some(frames) => drive_frames(&mut machine, &options.args, frames, &events),
+        None => drive(&mut machine, &options.args),
+    };
     if options.count {
         match machine.instructions {
             Some(n) => eprintln!("hop: {n} Uxn instructions"),
@@ -62,7 +95,7 @@ pub fn run(options: &Options) -> i32 {
             }
         }
     }
-    match result {
+    let code = match result {
         Ok(()) => machine.exit_code(),
         Err(Runaway { vector, pc }) => {
             eprintln!(
@@ -73,7 +106,55 @@ pub fn run(options: &Options) -> i32 {
             );
             EXIT_RUNAWAY
         }
+    };
+    if let Some(path) = &options.screenshot {
+        let frame = machine.screen_frame();
+        if let Err(e) = crate::screenshot::save_png(path, frame.pixels, frame.width, frame.height) {
+            eprintln!("hop: {e}");
+            return EXIT_BAD_ROM;
+        }
     }
+    code
+}
+
+/// The script's events in delivery order; the error names file and line.
+fn read_script(path: &std::path::Path) -> Result<Vec<(u64, Event)>, String> {
+    let text = std::fs::read(path).map_err(|e| {
+        let why = match e.kind() {
+            io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        };
+        format!("{}: cannot read the input script: {why}", path.display())
+    })?;
+    script::parse(&text)
+        .map(script::by_frame)
+        .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))
+}
+
+/// Frames mode: boot (reset, then the arguments, whether or not a console
+/// vector is set, as the reference GUI does), then up to `frames` frames,
+/// each fed its scripted events (`events` is sorted by frame), stopping
+/// early when the ROM halts.
+pub fn drive_frames(
+    machine: &mut Varvara,
+    args: &[OsString],
+    frames: u64,
+    events: &[(u64, Event)],
+) -> Result<(), Runaway> {
+    machine.boot(!args.is_empty())?;
+    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    machine.send_args(&args)?;
+    let mut pending = events;
+    for frame in 0..frames {
+        if machine.halted() {
+            break;
+        }
+        let due = pending.partition_point(|&(f, _)| f <= frame);
+        let (now, later) = pending.split_at(due);
+        pending = later;
+        machine.run_frame(now.iter().map(|&(_, event)| event))?;
+    }
+    Ok(())
 }
 
 /// Reset, then (only if the ROM set a console vector) the arguments and

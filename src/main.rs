@@ -39,6 +39,24 @@ struct Cli {
     #[arg(long)]
     count: bool,
 
+    /// Run N frames of the whole machine (screen, controller, mouse) instead
+    /// of streaming stdin; implies --headless.
+    #[arg(long, value_name = "N")]
+    frames: Option<u64>,
+
+    /// Scripted input events for --frames, one per line: `<frame> <event> [args]`.
+    #[arg(long, value_name = "FILE", requires = "frames")]
+    input: Option<PathBuf>,
+
+    /// Save the final screen as a PNG (1 pixel per Varvara pixel).
+    #[arg(long, value_name = "OUT.png")]
+    screenshot: Option<PathBuf>,
+
+    /// Emulated clock: Datetime reads EPOCH (Unix seconds, UTC) plus one
+    /// second per 60 frames, so clock-reading ROMs run reproducibly.
+    #[arg(long, value_name = "EPOCH", allow_negative_numbers = true)]
+    clock: Option<i64>,
+
     /// The ROM to run.
     rom: Option<PathBuf>,
 
@@ -53,8 +71,9 @@ fn main() -> ExitCode {
         EngineArg::Tailcall => Engine::TailCall,
         EngineArg::Model => Engine::Model,
     };
+    let headless = cli.headless || cli.frames.is_some();
     let Some(rom) = cli.rom else {
-        if cli.headless {
+        if headless {
             eprintln!("hop: no ROM given: --headless needs a ROM to run");
             return ExitCode::from(2);
         }
@@ -66,7 +85,7 @@ fn main() -> ExitCode {
         eprintln!("hop: --root {}: not a directory", cli.root.display());
         return ExitCode::from(2);
     }
-    if !cli.headless {
+    if !headless {
         eprintln!("hop: this build has no window yet; run the ROM with --headless");
         return ExitCode::from(2);
     }
@@ -81,6 +100,10 @@ fn main() -> ExitCode {
         },
         root: cli.root,
         count: cli.count,
+        frames: cli.frames,
+        input: cli.input,
+        screenshot: cli.screenshot,
+        clock: cli.clock,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
 }

@@ -19,7 +19,7 @@ enum EngineArg {
 #[derive(Parser)]
 #[command(version, about, trailing_var_arg = true)]
 struct Cli {
-    /// Run without a window, like uxncli: console in and out only.
+    /// Run without a window: like uxncli (console in and out), or with --frames the whole machine.
     #[arg(long)]
     headless: bool,
 

@@ -25,6 +25,48 @@ const BLENDING: [[u8; 16]; 4] = [
     [2, 3, 1, 2, 2, 3, 1, 2, 2, 3, 1, 2, 2, 3, 1, 2],
 ];
 
+/// `SPREAD[b]`: the bits of `b` as eight bytes of 0 or 1 in little-endian
+/// order, the most significant bit (the leftmost pixel) in the first byte.
+const SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            if b & (0x80 >> i) != 0 {
+                table[b] |= 1 << (8 * i);
+            }
+            i += 1;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// One in every byte.
+const LANES: u64 = 0x0101_0101_0101_0101;
+
+/// Draws one tile row over the 8 layer bytes `old`: `lo` and `hi` are the
+/// row's bit planes (MSB leftmost), `colours` the blend mode's colour for
+/// each pixel value, and pixels of value 0 are only drawn if `opaque`.
+/// Each byte of a u64 is one pixel, so the 8 pixels are mapped together.
+fn blend_row(old: [u8; 8], lo: u8, hi: u8, colours: [u8; 4], opaque: bool) -> [u8; 8] {
+    let (low, high) = (SPREAD[lo as usize], SPREAD[hi as usize]);
+    // One mask per pixel value: a 1 in the byte of each pixel with it.
+    let zero = !(low | high) & LANES;
+    let ones = low & !high;
+    let twos = high & !low;
+    let threes = low & high;
+    let drawn = ones * colours[1] as u64 + twos * colours[2] as u64 + threes * colours[3] as u64;
+    let old = u64::from_le_bytes(old);
+    let zeros = if opaque {
+        zero * colours[0] as u64
+    } else {
+        old & (zero * 0xff)
+    };
+    (drawn | zeros).to_le_bytes()
+}
+
 /// A rectangle of screen pixels: columns `x0..x1`, rows `y0..y1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rect {
@@ -292,18 +334,27 @@ impl Screen {
         } else {
             &mut self.bg
         };
+        let colours: [u8; 4] = std::array::from_fn(|c| BLENDING[c][blend]);
         for i in 0..rows.len {
             let (row, py) = (rows.offset + i, rows.at + i);
             let src = if flip_y { 7 - row } else { row };
-            let lo = tile[src];
-            let hi = if two_bpp { tile[src + 8] } else { 0 };
-            let line = &mut layer[py * w + cols.at..py * w + cols.at + cols.len];
-            for (i, pixel) in line.iter_mut().enumerate() {
-                let col = cols.offset + i;
-                let bit = if flip_x { col } else { 7 - col };
-                let c = (lo >> bit & 1) | (hi >> bit & 1) << 1;
+            let (mut lo, mut hi) = (tile[src], if two_bpp { tile[src + 8] } else { 0 });
+            if flip_x {
+                (lo, hi) = (lo.reverse_bits(), hi.reverse_bits());
+            }
+            let start = py * w + cols.at;
+            if cols.len == 8 {
+                // The usual case, a whole row on screen: 8 pixels at once.
+                let line: &mut [u8; 8] = (&mut layer[start..start + 8]).try_into().unwrap();
+                *line = blend_row(*line, lo, hi, colours, opaque);
+                continue;
+            }
+            // Bit 7 is now the leftmost column; skip the clipped ones.
+            let (lo, hi) = (lo << cols.offset, hi << cols.offset);
+            for (i, pixel) in layer[start..start + cols.len].iter_mut().enumerate() {
+                let c = (lo >> (7 - i) & 1) | (hi >> (7 - i) & 1) << 1;
                 if opaque || c != 0 {
-                    *pixel = BLENDING[c as usize][blend];
+                    *pixel = colours[c as usize];
                 }
             }
         }

@@ -86,7 +86,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     if !headless {
-        eprintln!("hop: this build has no window yet; run the ROM with --headless");
+        eprintln!("hop: this build has no window yet; run the ROM with --headless or --frames N");
         return ExitCode::from(2);
     }
     let options = hop::headless::Options {

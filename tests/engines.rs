@@ -53,6 +53,9 @@ struct Case {
     wsp: u8,
     rsp: u8,
     budget: u64,
+    /// The last two bytes of RAM, which choose the tail-call engine's
+    /// dispatch table (None: left random, like the rest of RAM).
+    end: Option<[u8; 2]>,
 }
 
 fn xorshift(state: &mut u64) -> u8 {
@@ -80,6 +83,9 @@ impl Case {
         {
             *byte = xorshift(&mut state);
         }
+        if let Some(end) = self.end {
+            uxn.ram[0xfffe..].copy_from_slice(&end);
+        }
         for (i, &byte) in self.program.iter().enumerate() {
             uxn.ram[self.pc.wrapping_add(i as u16) as usize] = byte;
         }
@@ -97,8 +103,9 @@ fn run(case: &Case, engine: Engine) -> (Box<Uxn>, Recorder, Exit) {
 }
 
 fn check(case: &Case) -> Result<(), TestCaseError> {
-    // Jump-free loops (straight through 0xffff into 0x0000 forever) are
-    // out of reach of the jump budget; the model spots them first.
+    // Running on past 0xffff spends the budget, so every run ends, but one
+    // that runs long (mostly straight through RAM between jumps) would
+    // only slow the test down.
     let mut probe = case.machine();
     let (_, steps) = model::run_steps(
         &mut probe,
@@ -107,7 +114,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         case.budget,
         1 << 20,
     );
-    prop_assume!(steps < 1 << 20, "loops without jumping");
+    prop_assume!(steps < 1 << 20, "runs long");
     let (a, ra, ea) = run(case, Engine::TailCall);
     let (b, rb, eb) = run(case, Engine::Model);
     let first_op = a.ram[case.pc as usize];
@@ -135,21 +142,36 @@ fn cases(programs: u32) -> u32 {
 }
 
 fn case_strategy() -> impl Strategy<Value = Case> {
+    // A quarter of the programs start in the last 64 bytes of RAM, so many
+    // run on past 0xffff; the end of RAM is random (so the tail-call engine
+    // mostly uses a guarded table), zero (the plain table), LITr at 0xfffe,
+    // or an opcode often seen there.
+    let pc = prop_oneof![3 => any::<u16>(), 1 => 0xffc0u16..=0xffff];
+    let end = prop_oneof![
+        2 => Just(None),
+        2 => Just(Some([0, 0])),
+        1 => Just(Some([0xc0, 0])),
+        1 => any::<u8>().prop_map(|last| Some([0, last])),
+        1 => prop::sample::select(vec![0x01u8, 0x80, 0xa0, 0xc0, 0xe0, 0x15, 0x17, 0x20])
+            .prop_map(|last| Some([0xc0, last])),
+    ];
     (
         any::<u64>(),
         prop::collection::vec(any::<u8>(), 0..48),
-        any::<u16>(),
+        pc,
         any::<u8>(),
         any::<u8>(),
         0u64..300,
+        end,
     )
-        .prop_map(|(seed, program, pc, wsp, rsp, budget)| Case {
+        .prop_map(|(seed, program, pc, wsp, rsp, budget, end)| Case {
             seed,
             program,
             pc,
             wsp,
             rsp,
             budget,
+            end,
         })
 }
 
@@ -185,6 +207,11 @@ fn every_opcode_agrees() {
                 wsp: edge[(seed % 8) as usize],
                 rsp: edge[(seed / 8 % 8) as usize],
                 budget: seed % 3,
+                end: match seed % 3 {
+                    0 => None,
+                    1 => Some([0, 0]),
+                    _ => Some([0xc0, op]),
+                },
             };
             // A zero right after, so single instructions end quickly.
             check(&case).unwrap_or_else(|e| panic!("{e}"));
@@ -222,4 +249,102 @@ fn model_counts_instructions() {
     let (exit, steps) = model::run(&mut uxn, &mut Recorder::default(), 0x0100, 10);
     assert_eq!((exit, steps), (Exit::Brk, 4));
     assert_eq!(uxn.working_stack(), &[5]);
+}
+
+/// Code that never jumps but runs on past 0xffff into 0x0000 spends the
+/// budget once per pass, so it stops like any loop: RAM full of one
+/// instruction (or a pattern), the end of RAM included, on both engines.
+#[test]
+fn jump_free_loops_spend_the_budget() {
+    // Each pattern is repeated from 0x0000; INCs fill what is left at the
+    // end. None holds a BRK or a jump.
+    let patterns: [(&str, &[u8]); 11] = [
+        ("INC", &[0x01]),
+        ("INC2k", &[0xa1]),
+        ("LIT 80", &[0x80]),
+        ("LIT2 a0a0", &[0xa0]),
+        ("LITr c0", &[0xc0]),
+        ("LIT2r e0e0", &[0xe0]),
+        ("DUP POP", &[0x06, 0x02]),
+        ("LIT 01 ADD", &[0x80, 0x01, 0x18]),
+        // Stores into the last bytes of RAM on every pass: the tail-call
+        // engine must follow what the end of RAM holds (LITr at 0xfffe,
+        // OVR at 0xffff, a short over both).
+        ("#c0 ;fffe STA", &[0x80, 0xc0, 0xa0, 0xff, 0xfe, 0x15]),
+        ("#07 ;ffff STA", &[0x80, 0x07, 0xa0, 0xff, 0xff, 0x15]),
+        (
+            "#1234 ;fffe STA2",
+            &[0xa0, 0x12, 0x34, 0xa0, 0xff, 0xfe, 0x35],
+        ),
+    ];
+    let mut runs = 0;
+    for (name, pattern) in patterns {
+        let whole = 0x10000 / pattern.len() * pattern.len();
+        let last = (whole - pattern.len()) as u16;
+        for start in [0x0000, last, 0xfffe, 0xffff] {
+            for budget in [0u64, 1, 3] {
+                let mut states = Vec::new();
+                for engine in Engine::ALL {
+                    let mut uxn = Uxn::new();
+                    for (i, byte) in uxn.ram.iter_mut().enumerate() {
+                        *byte = if i < whole {
+                            pattern[i % pattern.len()]
+                        } else {
+                            0x01
+                        };
+                    }
+                    uxn.wsp = 0x10;
+                    let (exit, steps) =
+                        uxn.run_counted(&mut Recorder::default(), start, budget, engine);
+                    let Exit::Budget { pc } = exit else {
+                        panic!("{name} from {start:#06x} on {engine}: {exit:?}");
+                    };
+                    if let Some(steps) = steps {
+                        // At most budget + 1 passes through RAM.
+                        assert!(
+                            steps <= (budget + 1) * 0x10000,
+                            "{name}: {steps} steps for budget {budget}"
+                        );
+                    }
+                    states.push((
+                        pc,
+                        uxn.wsp,
+                        uxn.rsp,
+                        uxn.working_stack(),
+                        uxn.return_stack(),
+                        uxn.ram[0xfff0..].to_vec(),
+                    ));
+                    runs += 1;
+                }
+                assert!(
+                    states[0] == states[1],
+                    "{name} from {start:#06x}, budget {budget}: engines differ: {states:?}"
+                );
+            }
+        }
+    }
+    eprintln!("{runs} jump-free runs stopped at the budget");
+}
+
+/// The wrap is charged before the instruction runs, so a run stopped there
+/// resumes exactly, with the pc it reported.
+#[test]
+fn a_stopped_wrap_resumes() {
+    for engine in Engine::ALL {
+        let mut uxn = Uxn::new();
+        // INC at 0xffff over #07 (pushed at 0xfffd), then BRK at 0x0000.
+        uxn.ram[0xfffd] = 0x80;
+        uxn.ram[0xfffe] = 0x07;
+        uxn.ram[0xffff] = 0x01;
+        let exit = uxn.run(&mut Recorder::default(), 0xfffd, 0, engine);
+        assert_eq!(exit, Exit::Budget { pc: 0xffff }, "{engine}");
+        assert_eq!(
+            uxn.working_stack(),
+            &[0x07],
+            "{engine}: LIT ran, INC did not"
+        );
+        let exit = uxn.run(&mut Recorder::default(), 0xffff, 1, engine);
+        assert_eq!(exit, Exit::Brk, "{engine}");
+        assert_eq!(uxn.working_stack(), &[0x08], "{engine}: INC ran once");
+    }
 }

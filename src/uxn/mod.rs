@@ -87,7 +87,9 @@ pub enum Exit {
     /// A BRK was executed: the vector finished normally.
     Brk,
     /// The jump budget ran out. `pc` is the address of the jump instruction
-    /// that was about to run; running again from there resumes exactly.
+    /// (or of the instruction that would run on past 0xffff, which spends
+    /// the budget as a jump does) that was about to run; running again from
+    /// there resumes exactly.
     Budget { pc: u16 },
 }
 
@@ -211,6 +213,8 @@ impl Uxn {
     /// Runs from `pc` until BRK, or until `budget` jump instructions
     /// (JMP, JCN, JSR, JCI, JMI, JSI in any mode) have run: the budget is
     /// spent only on jumps, so checking it costs nothing on straight code.
+    /// Running on past 0xffff into 0x0000 also spends one unit (see
+    /// [`model::wraps`]), so code that never jumps cannot loop forever.
     pub fn run(&mut self, bus: &mut dyn Bus, pc: u16, budget: u64, engine: Engine) -> Exit {
         self.run_counted(bus, pc, budget, engine).0
     }

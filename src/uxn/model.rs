@@ -139,6 +139,23 @@ pub fn is_jump(op: u8) -> bool {
     matches!(op, 0x20 | 0x40 | 0x60) || matches!(op & 0x1f, 0x0c..=0x0e)
 }
 
+/// Bytes an instruction takes in RAM: the opcode and its literal operand.
+pub fn length(op: u8) -> usize {
+    match op {
+        0x80 | 0xc0 => 2,
+        0x20 | 0x40 | 0x60 | 0xa0 | 0xe0 => 3,
+        _ => 1,
+    }
+}
+
+/// True when the instruction `op` at `at` is not a jump (nor BRK) and runs
+/// on past 0xffff into 0x0000. Such a wrap spends one unit of the jump
+/// budget as a jump does: otherwise code that never jumps could run
+/// through all of RAM and around again forever, out of the budget's reach.
+pub fn wraps(at: u16, op: u8) -> bool {
+    at as usize + length(op) > 0xffff && op != 0x00 && !is_jump(op)
+}
+
 /// Runs until BRK or until the budget runs out; also returns the number of
 /// instructions executed.
 pub fn run(uxn: &mut Uxn, bus: &mut dyn Bus, pc: u16, budget: u64) -> (Exit, u64) {
@@ -146,8 +163,8 @@ pub fn run(uxn: &mut Uxn, bus: &mut dyn Bus, pc: u16, budget: u64) -> (Exit, u64
 }
 
 /// [`run`], but also stopping (as if the budget had run out) after
-/// `max_steps` instructions: tests use it to spot programs that loop
-/// without ever jumping (by running through 0xffff into 0x0000).
+/// `max_steps` instructions: tests use it to bound how long a random
+/// program may run.
 pub fn run_steps(
     uxn: &mut Uxn,
     bus: &mut dyn Bus,
@@ -161,7 +178,7 @@ pub fn run_steps(
         if steps == max_steps {
             return (Exit::Budget { pc }, steps);
         }
-        if is_jump(op) {
+        if is_jump(op) || wraps(pc, op) {
             if budget == 0 {
                 return (Exit::Budget { pc }, steps);
             }

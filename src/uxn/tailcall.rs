@@ -13,6 +13,22 @@
 //! instruction that would wrap, and DEI (which is device-bound anyway), run
 //! on the model engine through [`wrapping`]. RAM is `[u8; 0x10000]` indexed
 //! by `u16`, so RAM accesses need no bounds checks.
+//!
+//! Running on past 0xffff into 0x0000 spends the jump budget as a jump
+//! does ([`super::model::wraps`]), so code that never jumps cannot loop
+//! forever. Checking the pc at every dispatch would cost every instruction;
+//! instead the table in use depends on the last two bytes of RAM
+//! ([`table_for`]). Straight code can only run past the end through the
+//! instruction fetched at 0xffff (whose opcode is `ram[0xffff]`), a LITr
+//! fetched at 0xfffe, or a literal whose operand straddles the end (those
+//! take [`wrapping`] already). So while `ram[0xffff]` is `k`, opcode `k`
+//! (and LITr while `ram[0xfffe]` is LITr) dispatches through [`guarded_op`],
+//! which sends it to [`wrapping`] when it sits at the end, where the wrap
+//! is charged; every other opcode runs at full speed. Stores that reach
+//! those two bytes take [`wrapping`] too, and it, DEO and [`run`] pick the
+//! table again.
+
+use std::sync::OnceLock;
 
 use super::{Bus, Exit, Uxn};
 
@@ -257,14 +273,32 @@ extern "rust-preserve-none" fn wrapping(
     pc: u16,
     wp: usize,
     rp: usize,
-    t: &'static Table,
+    _t: &'static Table,
     imm: u16,
 ) -> Exit {
     vm.wsp = up(wp);
     vm.rsp = up(rp);
+    let at = pc.wrapping_sub(1);
+    // A run past the end of RAM spends the budget.
+    if super::model::wraps(at, vm.ram[at as usize]) {
+        vm.jumps_left -= 1;
+        if vm.jumps_left < 0 {
+            return Exit::Budget { pc: at };
+        }
+    }
     // BRK has its own handler, so the model always returns a next pc.
-    let pc = super::model::step(vm, *bus, pc.wrapping_sub(1)).unwrap_or(pc);
+    let pc = super::model::step(vm, *bus, at).unwrap_or(pc);
+    // The instruction may have written the end of RAM.
+    let t = table_for(vm);
     next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp), imm)
+}
+
+/// Whether a store of a byte or short at `addr` reaches 0xfffe or 0xffff,
+/// the bytes the table depends on (see the module doc); such stores run on
+/// the model engine through [`wrapping`], which picks the table again.
+#[inline(always)]
+fn reaches_end(short: bool, addr: u16) -> bool {
+    addr as usize + if short { 2 } else { 1 } > 0xfffe
 }
 
 /// A handler that pops `n` operands and pushes what it computes from them.
@@ -461,26 +495,31 @@ load_op!(ldr, 1, |ram, addr, pc| load(
 ));
 load_op!(lda, 2, |ram, addr, _pc| load(short(OP), ram, addr));
 
-/// Memory writes: pop an address of `addr_bytes` bytes and a value, store it.
+/// Memory writes: pop an address of `addr_bytes` bytes and a value, store it
+/// at `write_addr` (in RAM; computed from `addr` and `pc`).
 macro_rules! store_op {
-    ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $v:ident, $pc:ident| $write:block) => {
+    ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $v:ident, $pc:ident| $write_addr:expr, $write:block) => {
         handler!($name, |vm, bus, t, pc, wp, rp, imm| {
             let (w, sh) = (width(OP), short(OP));
             guard!(vm, bus, t, pc, wp, rp, imm; $addr_bytes + w, 0, 0);
             let s = if ret(OP) { (&mut vm.rst.bytes, &mut rp) } else { (&mut vm.wst.bytes, &mut wp) };
             let p = *s.1;
             let $addr = get($addr_bytes == 2, s.0, p, 1);
+            let $pc = pc;
+            if reaches_end(sh, $write_addr) {
+                become wrapping(vm, bus, pc, wp, rp, t, imm)
+            }
             let $v = get(sh, s.0, p, $addr_bytes + 1);
             *s.1 = drop::<OP>(p, $addr_bytes + w);
             let $ram = &mut vm.ram;
-            let $pc = pc;
             $write
             pc
         });
     };
 }
 
-store_op!(stz, 1, |ram, addr, v, _pc| {
+// The zero page is far from the end of RAM (0 is never near 0xfffe).
+store_op!(stz, 1, |ram, addr, v, _pc| 0, {
     let addr = addr as u8;
     if short(OP) {
         ram[addr as usize] = (v >> 8) as u8;
@@ -489,10 +528,15 @@ store_op!(stz, 1, |ram, addr, v, _pc| {
         ram[addr as usize] = v as u8;
     }
 });
-store_op!(str, 1, |ram, addr, v, pc| {
-    store(short(OP), ram, pc.wrapping_add(addr as u8 as i8 as u16), v);
-});
-store_op!(sta, 2, |ram, addr, v, _pc| {
+store_op!(
+    str,
+    1,
+    |ram, addr, v, pc| pc.wrapping_add(addr as u8 as i8 as u16),
+    {
+        store(short(OP), ram, pc.wrapping_add(addr as u8 as i8 as u16), v);
+    }
+);
+store_op!(sta, 2, |ram, addr, v, _pc| addr, {
     store(short(OP), ram, addr, v);
 });
 
@@ -532,8 +576,28 @@ handler!(deo, |vm, bus, t, pc, wp, rp, imm| {
     }
     wp = down(vm.wsp);
     rp = down(vm.rsp);
+    // The device may have written the end of RAM (a file read, an expansion
+    // copy). One word compare while it is zero, as it nearly always is.
+    if u16::from_ne_bytes([vm.ram[0xfffe], vm.ram[0xffff]]) != 0 {
+        become reselect(vm, bus, pc, wp, rp, t, imm)
+    }
     pc
 });
+
+/// Carries on with the table that suits RAM's last two bytes now.
+#[inline(never)]
+extern "rust-preserve-none" fn reselect(
+    vm: &mut Uxn,
+    bus: &mut Device<'_>,
+    pc: u16,
+    wp: usize,
+    rp: usize,
+    _t: &'static Table,
+    imm: u16,
+) -> Exit {
+    let t = table_for(vm);
+    next!(vm, bus, t, pc, wp, rp, imm)
+}
 
 handler!(sft, |vm, bus, t, pc, wp, rp, imm| {
     let (w, sh) = (width(OP), short(OP));
@@ -554,7 +618,9 @@ handler!(sft, |vm, bus, t, pc, wp, rp, imm| {
 // LITr, LIT2r: push the operand bytes that follow the opcode.
 handler!(lit, |vm, bus, t, pc, wp, rp, imm| {
     guard!(vm, bus, t, pc, wp, rp, imm; 0, width(OP), 0);
-    if short(OP) && pc == 0xffff {
+    // A short operand that ends at 0xffff runs on into 0x0000 (a wrap, see
+    // [`wrapping`]); a LITr at 0xfffe comes through [`guarded_op`] instead.
+    if short(OP) && pc >= 0xfffe {
         become wrapping(vm, bus, pc, wp, rp, t, imm)
     }
     // Not at 0xffff: a short operand is one load.
@@ -717,7 +783,10 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             let v = load(short(OP), ram, pc.wrapping_add(b as i8 as u16));
             wp = put(short(OP), st, wp, v);
         }
-        0x13 | 0x33 if wp <= 255 - width(OP) as usize => {
+        0x13 | 0x33
+            if wp <= 255 - width(OP) as usize
+                && !reaches_end(short(OP), pc.wrapping_add(b as i8 as u16)) =>
+        {
             st[wp] = b;
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
@@ -787,7 +856,7 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         0x34 if fits(wp, 0, 2) => {
             wp = put(true, st, wp, load(true, ram, imm));
         }
-        0x15 | 0x35 if fits(wp, width(OP), 1) => {
+        0x15 | 0x35 if fits(wp, width(OP), 1) && !reaches_end(short(OP), imm) => {
             put(true, st, wp, imm);
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
@@ -918,12 +987,104 @@ static TABLE: Table = Table {
     after_lit2: literal_table!(after_lit2),
 };
 
+/// The table for each value of `ram[0xffff]`, with and without LITr at
+/// 0xfffe, built the first time it is needed (most are never needed).
+static GUARDED: [[OnceLock<Box<Table>>; 2]; 256] = [const { [const { OnceLock::new() }; 2] }; 256];
+
+/// The table that suits the end of RAM now (see the module doc): the plain
+/// one when RAM ends in two zero bytes, as it does for nearly every ROM.
+#[inline(always)]
+fn table_for(vm: &Uxn) -> &'static Table {
+    let last = vm.ram[0xffff];
+    let litr = vm.ram[0xfffe] == 0xc0;
+    if last == 0 && !litr {
+        &TABLE
+    } else {
+        guarded_table(last, litr)
+    }
+}
+
+#[inline(never)]
+fn guarded_table(last: u8, litr: bool) -> &'static Table {
+    GUARDED[last as usize][litr as usize].get_or_init(|| {
+        let mut table = Box::new(Table {
+            ops: TABLE.ops,
+            after_lit: TABLE.after_lit,
+            after_lit2: TABLE.after_lit2,
+        });
+        if last != 0 {
+            table.ops[last as usize] = guarded_op;
+            table.after_lit[last as usize] = guarded_after_lit::<false>;
+            table.after_lit2[last as usize] = guarded_after_lit::<true>;
+        }
+        if litr {
+            table.ops[0xc0] = guarded_op;
+        }
+        table
+    })
+}
+
+/// Opcodes that may sit at the end of RAM start here (pc is past the
+/// opcode): at 0xfffe or 0xffff one that would run on into 0x0000 goes to
+/// [`wrapping`], which charges the wrap; anywhere else the plain handler runs.
+extern "rust-preserve-none" fn guarded_op(
+    vm: &mut Uxn,
+    bus: &mut Device<'_>,
+    pc: u16,
+    wp: usize,
+    rp: usize,
+    t: &'static Table,
+    imm: u16,
+) -> Exit {
+    let at = pc.wrapping_sub(1);
+    let op = vm.ram[at as usize];
+    if at >= 0xfffe && super::model::wraps(at, op) {
+        become wrapping(vm, bus, pc, wp, rp, t, imm)
+    }
+    become TABLE.ops[op as usize](vm, bus, pc, wp, rp, t, imm)
+}
+
+/// The same for the instruction after LIT (or LIT2) whose opcode is the
+/// last byte of RAM: at 0xffff the literal is pushed, as the plain LIT
+/// would, and the instruction goes to [`wrapping`].
+extern "rust-preserve-none" fn guarded_after_lit<const SHORT: bool>(
+    vm: &mut Uxn,
+    bus: &mut Device<'_>,
+    pc: u16,
+    mut wp: usize,
+    rp: usize,
+    t: &'static Table,
+    imm: u16,
+) -> Exit {
+    let at = pc.wrapping_sub(1);
+    let op = vm.ram[at as usize];
+    if at == 0xffff && super::model::wraps(at, op) {
+        let st = &mut vm.wst.bytes;
+        if SHORT {
+            st[wp & 0xff] = (imm >> 8) as u8;
+            st[wp.wrapping_sub(1) & 0xff] = imm as u8;
+            wp = wp.wrapping_sub(2) & 0xff;
+        } else {
+            st[wp & 0xff] = imm as u8;
+            wp = wp.wrapping_sub(1) & 0xff;
+        }
+        become wrapping(vm, bus, pc, wp, rp, t, imm)
+    }
+    let fused = if SHORT {
+        &TABLE.after_lit2
+    } else {
+        &TABLE.after_lit
+    };
+    become fused[op as usize](vm, bus, pc, wp, rp, t, imm)
+}
+
 /// Runs from `pc` until BRK or until the jump budget is spent.
 pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
-    let op = vm.ram[pc as usize];
     let (wp, rp) = (down(vm.wsp), down(vm.rsp));
     // Handlers count the budget as an i64 (so spending it is a decrement
     // and a sign test); more than i64::MAX jumps is no limit at all.
     vm.jumps_left = budget.min(i64::MAX as u64) as i64;
-    (TABLE.ops[op as usize])(vm, &mut bus, pc.wrapping_add(1), wp, rp, &TABLE, 0)
+    let t = table_for(vm);
+    let op = vm.ram[pc as usize];
+    (t.ops[op as usize])(vm, &mut bus, pc.wrapping_add(1), wp, rp, t, 0)
 }

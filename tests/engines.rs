@@ -348,3 +348,29 @@ fn a_stopped_wrap_resumes() {
         assert_eq!(uxn.working_stack(), &[0x08], "{engine}: INC ran once");
     }
 }
+
+/// Inputs the `engines` fuzz target (tests/fuzz) found, kept as cases.
+/// Each decodes as the fuzz target does: pc, wsp, rsp, budget, then RAM,
+/// stacks and device page filled from a 24-bit seed.
+#[test]
+fn fuzz_regressions() {
+    let found: [[u8; 8]; 1] = [
+        // LTH2 fused with the LIT2 before it, with one byte on the working
+        // stack: the literal's bytes are written behind the pointer, and
+        // working out where the pointer would go overflowed (a panic in a
+        // build with overflow checks; the value was unused).
+        [197, 255, 255, 255, 255, 95, 63, 87],
+    ];
+    for head in found {
+        let case = Case {
+            seed: u32::from_le_bytes([head[5], head[6], head[7], 1]) as u64 | 1,
+            program: Vec::new(),
+            pc: u16::from_be_bytes([head[0], head[1]]),
+            wsp: head[2],
+            rsp: head[3],
+            budget: head[4] as u64,
+            end: None,
+        };
+        check(&case).unwrap_or_else(|e| panic!("{e}"));
+    }
+}

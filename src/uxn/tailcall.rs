@@ -186,6 +186,15 @@ fn put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
     }
 }
 
+/// Writes a short where a push would put it, without moving the pointer:
+/// the fused literals leave their bytes behind the pointer this way (`d`
+/// may be 1 here, where [`put`]'s new pointer would go below zero).
+#[inline(always)]
+fn stash(st: &mut [u8; 256], d: usize, v: u16) {
+    st[d] = (v >> 8) as u8;
+    st[d - 1] = v as u8;
+}
+
 /// Bytes written above the pointer by an instruction that pops `pops` bytes
 /// and pushes `pushes`: in keep mode the pops leave the pointer in place.
 const fn above(op: u8, pops: u8, pushes: u8) -> u8 {
@@ -818,7 +827,7 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
 
 /// `LIT2 imm` followed by `OP` (pc is past `OP`): `imm` is the top short.
 /// As in [`after_lit`], the literal's bytes are written where `OP` leaves
-/// them behind the pointer (`put(true, st, wp, imm)`), which needs `wp >= 1`.
+/// them behind the pointer ([`stash`]), which needs `wp >= 1`.
 extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
@@ -833,7 +842,7 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     match OP {
         // Short arithmetic: the result replaces the top short.
         0x38..=0x3e if fits(wp, 2, 1) => {
-            put(true, st, wp, imm);
+            stash(st, wp, imm);
             put(
                 true,
                 st,
@@ -843,7 +852,7 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         }
         // Short comparisons: a byte flag replaces the top short.
         0x28..=0x2b if fits(wp, 2, 1) => {
-            put(true, st, wp, imm);
+            stash(st, wp, imm);
             let flag = binary(OP & 0x1f, get(true, st, wp, 1), imm) as u8;
             st[wp + 2] = flag;
             wp += 1;
@@ -857,19 +866,19 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
             wp = put(true, st, wp, load(true, ram, imm));
         }
         0x15 | 0x35 if fits(wp, width(OP), 1) && !reaches_end(short(OP), imm) => {
-            put(true, st, wp, imm);
+            stash(st, wp, imm);
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
             store(short(OP), ram, imm, v);
         }
         0x2c if fits(wp, 0, 1) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            put(true, &mut vm.wst.bytes, wp, imm);
+            stash(&mut vm.wst.bytes, wp, imm);
             pc = imm;
         }
         0x2d if fits(wp, 1, 1) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            put(true, &mut vm.wst.bytes, wp, imm);
+            stash(&mut vm.wst.bytes, wp, imm);
             wp += 1;
             if vm.wst.bytes[wp] != 0 {
                 pc = imm;
@@ -877,7 +886,7 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         }
         0x2e if fits(wp, 0, 1) && fits(rp, 0, 2) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            put(true, &mut vm.wst.bytes, wp, imm);
+            stash(&mut vm.wst.bytes, wp, imm);
             rp = put(true, &mut vm.rst.bytes, rp, pc);
             pc = imm;
         }

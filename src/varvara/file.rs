@@ -3,8 +3,9 @@
 //!
 //! Every name is resolved inside the root: `..` that climbs out of it,
 //! absolute paths elsewhere and symlinks that lead out are refused (the
-//! operation reports 0). Writes go straight to the OS, unbuffered, so
-//! nothing is lost when the ROM switches files or hop exits.
+//! operation reports 0). The root itself cannot be deleted. Writes go
+//! straight to the OS, unbuffered, so nothing is lost when the ROM switches
+//! files, the machine is dropped (a reload) or hop exits.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -163,10 +164,21 @@ impl File {
         }
     }
 
-    /// Deletes the current name (a file, or an empty directory): 1 on success.
+    /// Closes the open file or listing, if any (the name stays): the next
+    /// read starts at the beginning, the next write truncates (or appends).
+    pub fn close(&mut self) {
+        self.handle = Handle::Closed;
+    }
+
+    /// Deletes the current name (a file, or an empty directory below the
+    /// root): 1 on success.
     fn delete(&mut self) -> bool {
         self.handle = Handle::Closed;
         let Some(path) = &self.path else { return false };
+        // `.` or `sub/..` name the root: it is the sandbox, not the ROM's.
+        if *path == self.root {
+            return false;
+        }
         match fs::symlink_metadata(path) {
             Ok(m) if m.is_dir() => fs::remove_dir(path).is_ok(),
             Ok(_) => fs::remove_file(path).is_ok(),

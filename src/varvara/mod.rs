@@ -174,6 +174,14 @@ impl Varvara {
         }
     }
 
+    /// Closes both file devices' open files and listings. Their writes are
+    /// on disk already (they are not buffered); this only ends the handles,
+    /// as dropping the machine does. A host that resets the machine in
+    /// place rather than making a new one calls it first.
+    pub fn close_files(&mut self) {
+        self.devices.files.iter_mut().for_each(file::File::close);
+    }
+
     /// Delivers one console byte (an argument byte, a separator, stdin, or
     /// the end marker) and runs the console vector.
     pub fn console_input(&mut self, byte: u8, kind: ConsoleKind) -> Result<(), Runaway> {

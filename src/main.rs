@@ -92,7 +92,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     if let Some(Command::Asm { input, output }) = cli.command {
         return assemble(&input, output);
     }
@@ -136,6 +139,33 @@ fn main() -> ExitCode {
         clock: cli.clock,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
+}
+
+/// A command line clap refused: `--help` and `--version` print as usual;
+/// anything else is one `hop:` line (clap's first line, which says what is
+/// wrong) and exit code 2, like every other usage error.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    // clap's first paragraph says what is wrong (the missing arguments
+    // follow on their own lines); its tips and usage come after a blank line.
+    let text = e.to_string();
+    let reason: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let reason = reason.join(" ");
+    let reason = reason.strip_prefix("error: ").unwrap_or(&reason);
+    eprintln!("hop: {reason} (see hop --help)");
+    ExitCode::from(2)
 }
 
 /// `hop asm IN [OUT]`: writes OUT and OUT.sym, or prints every error.

@@ -475,18 +475,158 @@ fn root_must_be_a_directory() {
 }
 
 #[test]
-fn unknown_flag_is_a_usage_error() {
+fn bad_command_lines_are_one_line_usage_errors() {
     let dir = TempDir::new("flag");
     let rom = dir.file("ok.rom", &[0x00]);
-    let out = hop(&["--bogus", "--headless"], &[&rom], b"");
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.starts_with("error:") && stderr.contains("--bogus"),
-        "clap's message: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(out.stdout.is_empty());
+    let rom = rom.to_str().unwrap();
+    for (args, says) in [
+        (vec!["--bogus", "--headless", rom], "--bogus"),
+        (vec!["-x", rom], "-x"),
+        (vec!["--headless", "--engine", "fast", rom], "fast"),
+        (vec!["--headless", "--budget", "lots", rom], "lots"),
+        (vec!["--headless", "--budget", "-1", rom], "-1"),
+        (vec!["--frames", "1e9", rom], "1e9"),
+        (vec!["--frames", "99999999999999999999", rom], "99999999999999999999"),
+        (vec!["--headless", "--clock", "yesterday", rom], "yesterday"),
+        (vec!["--input", "events.txt", rom], "--frames"),
+        (vec!["--wav", "out.wav", rom], "--frames"),
+        (vec!["--headless", "--root"], "--root"),
+        (vec!["asm"], "INPUT"),
+    ] {
+        let out = hop(&args, &[], b"");
+        let what = args.join(" ");
+        let stderr = assert_one_error_line(&out, 2, &what);
+        assert!(stderr.contains(says), "{what}: names {says}: {stderr}");
+    }
+    // --help and --version still print in full and succeed.
+    for flag in ["--help", "--version"] {
+        let out = hop(&[flag], &[], b"");
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert!(text(&out.stdout).contains("hop"), "{flag}");
+    }
+}
+
+#[test]
+fn a_one_byte_rom_runs() {
+    let dir = TempDir::new("one-byte");
+    // BRK: exits 0 at once. INC: runs on into the zeroes after it (BRK).
+    for byte in [0x00, 0x01] {
+        let rom = dir.file("one.rom", &[byte]);
+        for engine in ENGINES {
+            let out = run_rom(engine, &rom, &[], b"");
+            assert_success(&out, engine);
+            assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{engine}");
+        }
+    }
+}
+
+#[test]
+fn a_path_that_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new("non-utf8");
+    let name = std::ffi::OsStr::from_bytes(b"bad-\xff\xfe.rom");
+    // Missing: one line, with the name shown as well as it can be.
+    let out = hop(&["--headless"], &[&dir.0.join(name)], b"");
+    let stderr = assert_one_error_line(&out, 1, "a missing non-UTF-8 path");
+    assert!(stderr.contains("bad-") && stderr.contains("no such file"), "{stderr}");
+    // Present: it runs, and so does a root with such a name.
+    let rom = dir.0.join(name);
+    std::fs::write(&rom, [0x00]).unwrap();
+    let out = hop(&["--headless"], &[&rom], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let root = dir.0.join(std::ffi::OsStr::from_bytes(b"root-\xff"));
+    std::fs::create_dir(&root).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hop"))
+        .arg("--headless")
+        .arg("--root")
+        .arg(&root)
+        .arg(&rom)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// Random bytes from a seed (xorshift), for files that are not what they claim.
+fn random_bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn random_bytes_as_a_rom_never_panic() {
+    let dir = TempDir::new("random-rom");
+    let root = dir.0.join("root");
+    std::fs::create_dir(&root).unwrap();
+    let root = root.to_str().unwrap();
+    for seed in 0..12u64 {
+        let rom = dir.file("random.rom", &random_bytes(seed, 64 + 300 * seed as usize));
+        let rom = rom.to_str().unwrap();
+        for mode in [
+            vec!["--headless", "--budget", "20000", "--root", root, rom, "arg"],
+            vec!["--frames", "30", "--budget", "20000", "--root", root, rom],
+        ] {
+            let out = hop(&mode, &[], b"random stdin\n");
+            let stderr = text(&out.stderr);
+            assert!(!stderr.contains("panicked"), "seed {seed}: {stderr}");
+            // The ROM's own exit code (0..=127), or 124 when it ran away.
+            let code = out.status.code().expect("an exit code, not a signal");
+            assert!((0..=127).contains(&code), "seed {seed}: {code}");
+            if code == 124 {
+                assert!(stderr.contains("without reaching BRK"), "{stderr}");
+            }
+        }
+    }
+    // Whatever the ROMs wrote stayed in the root.
+    let beside: Vec<_> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(beside, ["random.rom", "root"]);
+}
+
+#[test]
+fn random_bytes_as_a_source_or_a_script_are_errors() {
+    let dir = TempDir::new("random-text");
+    let rom = dir.file("ok.rom", &[0x00]);
+    for seed in 0..8u64 {
+        let bytes = random_bytes(seed, 2000);
+        // As Uxntal: assembly errors (or, rarely, a program), never a panic.
+        let tal = dir.file("random.tal", &bytes);
+        let out = hop(&["--headless", "--budget", "20000"], &[&tal], b"");
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        if out.status.code() == Some(1) {
+            assert!(stderr.lines().last().unwrap().starts_with("hop: "), "{stderr}");
+        }
+        // As an input script: one line naming the script's line.
+        let script = dir.file("random.txt", &bytes);
+        let out = hop(
+            &["--frames", "2", "--input", script.to_str().unwrap()],
+            &[&rom],
+            b"",
+        );
+        let stderr = assert_one_error_line(&out, 1, "a random script");
+        assert!(stderr.contains("random.txt:"), "{stderr}");
+    }
+    // A script that is a directory, or missing.
+    for script in [dir.0.clone(), dir.0.join("missing.txt")] {
+        let out = hop(
+            &["--frames", "2", "--input", script.to_str().unwrap()],
+            &[&rom],
+            b"",
+        );
+        assert_one_error_line(&out, 1, "a script that is not a file");
+    }
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! `HOP_DIFF_CASES=N` sets the number of random programs (default 2000;
 //! the long run uses a million or more).
 
-use hop::uxn::{Bus, Engine, Exit, Uxn, model, opcode_name};
+use hop::uxn::{Bus, Engine, Exit, Uxn, WRAP_COST, model, opcode_name};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -161,7 +161,11 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         pc,
         any::<u8>(),
         any::<u8>(),
-        0u64..300,
+        // Mostly small budgets; some that allow a wrap or two.
+        prop_oneof![
+            7 => 0u64..300,
+            1 => (0u64..3, 0u64..300).prop_map(|(w, j)| w * WRAP_COST + j),
+        ],
         end,
     )
         .prop_map(|(seed, program, pc, wsp, rsp, budget, end)| Case {
@@ -282,7 +286,7 @@ fn jump_free_loops_spend_the_budget() {
         let whole = 0x10000 / pattern.len() * pattern.len();
         let last = (whole - pattern.len()) as u16;
         for start in [0x0000, last, 0xfffe, 0xffff] {
-            for budget in [0u64, 1, 3] {
+            for budget in [0, 1, WRAP_COST - 1, WRAP_COST, 3 * WRAP_COST + 7] {
                 let mut states = Vec::new();
                 for engine in Engine::ALL {
                     let mut uxn = Uxn::new();
@@ -300,9 +304,9 @@ fn jump_free_loops_spend_the_budget() {
                         panic!("{name} from {start:#06x} on {engine}: {exit:?}");
                     };
                     if let Some(steps) = steps {
-                        // At most budget + 1 passes through RAM.
+                        // At most one pass through RAM per WRAP_COST, and one more.
                         assert!(
-                            steps <= (budget + 1) * 0x10000,
+                            steps <= (budget / WRAP_COST + 1) * 0x10000,
                             "{name}: {steps} steps for budget {budget}"
                         );
                     }
@@ -343,17 +347,24 @@ fn a_stopped_wrap_resumes() {
             &[0x07],
             "{engine}: LIT ran, INC did not"
         );
-        let exit = uxn.run(&mut Recorder::default(), 0xffff, 1, engine);
+        let exit = uxn.run(&mut Recorder::default(), 0xffff, WRAP_COST - 1, engine);
+        assert_eq!(
+            exit,
+            Exit::Budget { pc: 0xffff },
+            "{engine}: a wrap costs more"
+        );
+        let exit = uxn.run(&mut Recorder::default(), 0xffff, WRAP_COST, engine);
         assert_eq!(exit, Exit::Brk, "{engine}");
         assert_eq!(uxn.working_stack(), &[0x08], "{engine}: INC ran once");
     }
 }
 
-/// Inputs the `engines` fuzz target (tests/fuzz) found, kept as cases.
-/// Each decodes as the fuzz target does: pc, wsp, rsp, budget, then RAM,
-/// stacks and device page filled from a 24-bit seed.
+/// Inputs the `engines` fuzz target (tests/fuzz) and the proptest above
+/// found, kept as cases. The fuzz inputs decode as the fuzz target does:
+/// pc, wsp, rsp, budget, then RAM, stacks and device page filled from a
+/// 24-bit seed.
 #[test]
-fn fuzz_regressions() {
+fn found_regressions() {
     let found: [[u8; 8]; 1] = [
         // LTH2 fused with the LIT2 before it, with one byte on the working
         // stack: the literal's bytes are written behind the pointer, and
@@ -372,5 +383,30 @@ fn fuzz_regressions() {
             end: None,
         };
         check(&case).unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Found by random_programs_agree: LITr at 0xfffe reached through a
+    // fused literal before it (LIT at 0xfffc), which skipped the guarded
+    // dispatch, so the wrap went uncharged on the tail-call engine.
+    let case = Case {
+        seed: 7758897119383596246,
+        program: Vec::new(),
+        pc: 65498,
+        wsp: 0,
+        rsp: 0,
+        budget: 0,
+        end: Some([0xc0, 0x00]),
+    };
+    check(&case).unwrap_or_else(|e| panic!("{e}"));
+    // The same, by hand: LIT 07 LITr at 0xfffc, and LIT2 0707 LITr.
+    for (at, code) in [
+        (0xfffc, &[0x80, 0x07, 0xc0][..]),
+        (0xfffb, &[0xa0, 0x07, 0x07, 0xc0]),
+    ] {
+        for engine in Engine::ALL {
+            let mut uxn = Uxn::new();
+            uxn.ram[at..at + code.len()].copy_from_slice(code);
+            let exit = uxn.run(&mut Recorder::default(), at as u16, 10, engine);
+            assert_eq!(exit, Exit::Budget { pc: 0xfffe }, "{engine} from {at:#06x}");
+        }
     }
 }

@@ -28,6 +28,11 @@ pub const BANKS: usize = 16;
 pub const RESET_VECTOR: u16 = 0x0100;
 /// The largest ROM: everything from 0x0100 in bank 0, then 15 full banks.
 pub const MAX_ROM_SIZE: usize = BANKS * BANK_SIZE - RESET_VECTOR as usize;
+/// What running on past 0xffff into 0x0000 costs of the jump budget: one
+/// pass through RAM runs up to 65536 instructions, so it costs as many
+/// jumps, and a loop with no jump in it stops about as soon as one with a
+/// jump in every instruction.
+pub const WRAP_COST: u64 = 0x10000;
 
 /// The devices, seen from the CPU: one byte in, one byte out.
 ///
@@ -88,8 +93,8 @@ pub enum Exit {
     Brk,
     /// The jump budget ran out. `pc` is the address of the jump instruction
     /// (or of the instruction that would run on past 0xffff, which spends
-    /// the budget as a jump does) that was about to run; running again from
-    /// there resumes exactly.
+    /// [`WRAP_COST`]) that was about to run; running again from there
+    /// resumes exactly.
     Budget { pc: u16 },
 }
 
@@ -213,7 +218,7 @@ impl Uxn {
     /// Runs from `pc` until BRK, or until `budget` jump instructions
     /// (JMP, JCN, JSR, JCI, JMI, JSI in any mode) have run: the budget is
     /// spent only on jumps, so checking it costs nothing on straight code.
-    /// Running on past 0xffff into 0x0000 also spends one unit (see
+    /// Running on past 0xffff into 0x0000 spends [`WRAP_COST`] (see
     /// [`model::wraps`]), so code that never jumps cannot loop forever.
     pub fn run(&mut self, bus: &mut dyn Bus, pc: u16, budget: u64, engine: Engine) -> Exit {
         self.run_counted(bus, pc, budget, engine).0

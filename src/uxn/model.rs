@@ -2,7 +2,7 @@
 //! fast. It is the oracle the tail-call engine is tested against, and it
 //! counts the Uxn instructions it runs (for x86-per-Uxn figures).
 
-use super::{Bus, Exit, Stack, Uxn};
+use super::{Bus, Exit, Stack, Uxn, WRAP_COST};
 
 /// One instruction's view of the stacks: which stack it pops from, whether
 /// operands are shorts, and (in keep mode) a shadow pointer for the pops.
@@ -149,9 +149,9 @@ pub fn length(op: u8) -> usize {
 }
 
 /// True when the instruction `op` at `at` is not a jump (nor BRK) and runs
-/// on past 0xffff into 0x0000. Such a wrap spends one unit of the jump
-/// budget as a jump does: otherwise code that never jumps could run
-/// through all of RAM and around again forever, out of the budget's reach.
+/// on past 0xffff into 0x0000. Such a wrap spends [`WRAP_COST`] of the jump
+/// budget: otherwise code that never jumps could run through all of RAM
+/// and around again forever, out of the budget's reach.
 pub fn wraps(at: u16, op: u8) -> bool {
     at as usize + length(op) > 0xffff && op != 0x00 && !is_jump(op)
 }
@@ -178,11 +178,18 @@ pub fn run_steps(
         if steps == max_steps {
             return (Exit::Budget { pc }, steps);
         }
-        if is_jump(op) || wraps(pc, op) {
-            if budget == 0 {
+        let cost = if is_jump(op) {
+            1
+        } else if wraps(pc, op) {
+            WRAP_COST
+        } else {
+            0
+        };
+        if cost > 0 {
+            if budget < cost {
                 return (Exit::Budget { pc }, steps);
             }
-            budget -= 1;
+            budget -= cost;
         }
         steps += 1;
         match step(uxn, bus, pc) {

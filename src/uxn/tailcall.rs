@@ -14,9 +14,9 @@
 //! on the model engine through [`wrapping`]. RAM is `[u8; 0x10000]` indexed
 //! by `u16`, so RAM accesses need no bounds checks.
 //!
-//! Running on past 0xffff into 0x0000 spends the jump budget as a jump
-//! does ([`super::model::wraps`]), so code that never jumps cannot loop
-//! forever. Checking the pc at every dispatch would cost every instruction;
+//! Running on past 0xffff into 0x0000 spends [`super::WRAP_COST`] of the
+//! jump budget ([`super::model::wraps`]), so code that never jumps cannot
+//! loop forever. Checking the pc at every dispatch would cost every instruction;
 //! instead the table in use depends on the last two bytes of RAM
 //! ([`table_for`]). Straight code can only run past the end through the
 //! instruction fetched at 0xffff (whose opcode is `ram[0xffff]`), a LITr
@@ -290,7 +290,7 @@ extern "rust-preserve-none" fn wrapping(
     let at = pc.wrapping_sub(1);
     // A run past the end of RAM spends the budget.
     if super::model::wraps(at, vm.ram[at as usize]) {
-        vm.jumps_left -= 1;
+        vm.jumps_left -= super::WRAP_COST as i64;
         if vm.jumps_left < 0 {
             return Exit::Budget { pc: at };
         }
@@ -1028,6 +1028,8 @@ fn guarded_table(last: u8, litr: bool) -> &'static Table {
         }
         if litr {
             table.ops[0xc0] = guarded_op;
+            table.after_lit[0xc0] = guarded_after_lit::<false>;
+            table.after_lit2[0xc0] = guarded_after_lit::<true>;
         }
         table
     })
@@ -1053,9 +1055,10 @@ extern "rust-preserve-none" fn guarded_op(
     become TABLE.ops[op as usize](vm, bus, pc, wp, rp, t, imm)
 }
 
-/// The same for the instruction after LIT (or LIT2) whose opcode is the
-/// last byte of RAM: at 0xffff the literal is pushed, as the plain LIT
-/// would, and the instruction goes to [`wrapping`].
+/// The same for the instruction after LIT (or LIT2), which the literal's
+/// handler reaches through `after_lit` rather than `ops`: at the end of
+/// RAM the literal is pushed, as the plain LIT would, and the instruction
+/// goes to [`wrapping`].
 extern "rust-preserve-none" fn guarded_after_lit<const SHORT: bool>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
@@ -1067,7 +1070,7 @@ extern "rust-preserve-none" fn guarded_after_lit<const SHORT: bool>(
 ) -> Exit {
     let at = pc.wrapping_sub(1);
     let op = vm.ram[at as usize];
-    if at == 0xffff && super::model::wraps(at, op) {
+    if at >= 0xfffe && super::model::wraps(at, op) {
         let st = &mut vm.wst.bytes;
         if SHORT {
             st[wp & 0xff] = (imm >> 8) as u8;

@@ -28,11 +28,13 @@ pub const BANKS: usize = 16;
 pub const RESET_VECTOR: u16 = 0x0100;
 /// The largest ROM: everything from 0x0100 in bank 0, then 15 full banks.
 pub const MAX_ROM_SIZE: usize = BANKS * BANK_SIZE - RESET_VECTOR as usize;
-/// What running on past 0xffff into 0x0000 costs of the jump budget: one
-/// pass through RAM runs up to 65536 instructions, so it costs as many
-/// jumps, and a loop with no jump in it stops about as soon as one with a
-/// jump in every instruction.
-pub const WRAP_COST: u64 = 0x10000;
+/// What running on past 0xffff into 0x0000 costs of the jump budget: 16
+/// jumps for each byte of RAM passed. A pass runs up to 65536 instructions,
+/// each of which may take the slow path (an empty stack, say) at some 20 ns
+/// where a tight jump loop spends about 1 ns a jump; at this price a loop
+/// with no jump in it stops within the default budget in seconds, as a
+/// jump loop does (2048 passes).
+pub const WRAP_COST: u64 = 1 << 20;
 
 /// The devices, seen from the CPU: one byte in, one byte out.
 ///

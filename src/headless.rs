@@ -154,7 +154,9 @@ fn read_script(path: &std::path::Path) -> Result<Vec<(u64, Event)>, String> {
 /// vector is set, as the reference GUI does), then up to `frames` frames,
 /// each fed its scripted events (`events` is sorted by frame), stopping
 /// early when the ROM halts. Each frame ends with its 735 stereo sample
-/// frames of audio, appended to `audio` when given.
+/// frames of audio, appended to `audio` when given. They are rendered
+/// either way: notes end, and their finish vectors run, only as the audio
+/// plays, and a ROM must not behave differently when it is recorded.
 pub fn drive_frames(
     machine: &mut Varvara,
     args: &[OsString],
@@ -166,6 +168,7 @@ pub fn drive_frames(
     let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
     machine.send_args(&args)?;
     let mut pending = events;
+    let mut scratch = vec![0; FRAMES_PER_VIDEO_FRAME * CHANNELS];
     for frame in 0..frames {
         if machine.halted() {
             break;
@@ -174,10 +177,13 @@ pub fn drive_frames(
         let (now, later) = pending.split_at(due);
         pending = later;
         machine.run_frame(now.iter().map(|&(_, event)| event))?;
-        if let Some(samples) = audio.as_deref_mut() {
-            let start = samples.len();
-            samples.resize(start + FRAMES_PER_VIDEO_FRAME * CHANNELS, 0);
-            machine.render_audio(&mut samples[start..]);
+        match audio.as_deref_mut() {
+            Some(samples) => {
+                let start = samples.len();
+                samples.resize(start + FRAMES_PER_VIDEO_FRAME * CHANNELS, 0);
+                machine.render_audio(&mut samples[start..]);
+            }
+            None => machine.render_audio(&mut scratch),
         }
     }
     Ok(())

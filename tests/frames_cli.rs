@@ -311,3 +311,158 @@ fn runs_are_reproducible_and_the_clock_is_the_given_one() {
         "drool's picture depends on the clock"
     );
 }
+
+/// The device labels the runaway sources below use.
+const DEVICES: &str = "
+|00 @System &vector $2 &expansion $2 &wst $1 &rst $1 &metadata $2 &r $2 &g $2 &b $2 &debug $1 &state $1
+|10 @Console &vector $2 &read $1 &pad $4 &type $1 &write $1 &error $1
+|20 @Screen &vector $2 &width $2 &height $2 &auto $1 &pad $1 &x $2 &y $2 &addr $2 &pixel $1 &sprite $1
+|30 @Audio0 &vector $2 &position $2 &output $1 &pad $3 &adsr $2 &length $2 &addr $2 &volume $1 &pitch $1
+|80 @Controller &vector $2 &button $1 &key $1
+|90 @Mouse &vector $2 &x $2 &y $2 &state $1
+";
+
+/// Each vector a ROM can get stuck in, and a source that gets stuck there:
+/// `@stuck !stuck` (or, in the last, code with no jump at all), with the
+/// frame script that leads it there.
+const RUNAWAYS: &[(&str, &str, &str)] = &[
+    ("reset", "|0100 @stuck !stuck", ""),
+    (
+        "screen",
+        "|0100 ;stuck .Screen/vector DEO2 BRK @stuck !stuck",
+        "",
+    ),
+    (
+        "controller",
+        "|0100 ;stuck .Controller/vector DEO2 BRK @stuck !stuck",
+        "3 press a\n",
+    ),
+    (
+        "key",
+        "|0100 ;on-key .Controller/vector DEO2 BRK
+         @on-key .Controller/key DEI ?stuck BRK @stuck !stuck",
+        "3 key q\n",
+    ),
+    (
+        "mouse",
+        "|0100 ;stuck .Mouse/vector DEO2 BRK @stuck !stuck",
+        "2 mouse 10 20\n",
+    ),
+    (
+        "console",
+        "|0100 ;stuck .Console/vector DEO2 BRK @stuck !stuck",
+        "4 stdin x\n",
+    ),
+    // A play-once note of 300 bytes lasts 300 samples: it ends in frame 0,
+    // and its finish vector runs at the start of frame 1.
+    (
+        "audio finish",
+        "|0100 ;stuck .Audio0/vector DEO2
+         #012c .Audio0/length DEO2 ;stuck .Audio0/addr DEO2
+         #ff .Audio0/volume DEO #bc .Audio0/pitch DEO BRK
+         @stuck !stuck",
+        "",
+    ),
+    // The screen vector fills RAM from 0x0001 with INC (0x01) through the
+    // System expansion port, 0x0000 too, then runs on into the INCs after
+    // its DEO2: through 0xffff and around, never jumping.
+    (
+        "screen, no jump",
+        "|0100 ;on-screen .Screen/vector DEO2 BRK
+         @on-screen #01 #00 STZ ;fill .System/expansion DEO2
+         @fill 00 ffff 0000 0001 01",
+        "",
+    ),
+];
+
+#[test]
+fn a_runaway_vector_stops_the_frames_run_with_one_line() {
+    let dir = TempDir::new("runaways");
+    for (what, source, script) in RUNAWAYS {
+        let tal = dir.file("stuck.tal", format!("{DEVICES}{source}\n").as_bytes());
+        let input = dir.file("script.txt", script.as_bytes());
+        for engine in ["tailcall", "model"] {
+            let started = std::time::Instant::now();
+            let out = hop(
+                &dir.0,
+                &[
+                    "--frames",
+                    "10",
+                    "--engine",
+                    engine,
+                    "--budget",
+                    "200000",
+                    "--input",
+                    input.to_str().unwrap(),
+                    tal.to_str().unwrap(),
+                ],
+                b"",
+            );
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(124), "{what} on {engine}: {stderr}");
+            assert!(
+                stderr.starts_with("hop: ")
+                    && stderr.lines().count() == 1
+                    && stderr.contains("without reaching BRK"),
+                "{what} on {engine}: {stderr:?}"
+            );
+            // 200000 jumps (or three passes through RAM) take well under a second.
+            assert!(
+                started.elapsed().as_secs() < 20,
+                "{what} on {engine}: {:?}",
+                started.elapsed()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_jump_free_rom_stops_at_the_budget_headless() {
+    // The reset vector sets the zero page to 01 with 128 `LIT2 0101 LIT
+    // xx STZ2`, then runs through INCs (0x01) to 0xffff, the zero page,
+    // and around: there is no jump anywhere, and no BRK.
+    let dir = TempDir::new("inc-soup");
+    let mut bytes = Vec::new();
+    for at in (0..=0xfe).step_by(2) {
+        bytes.extend_from_slice(&[0xa0, 0x01, 0x01, 0x80, at, 0x31]);
+    }
+    bytes.resize(0xff00, 0x01);
+    let rom = dir.file("inc.rom", &bytes);
+    // The product with the default budget (2^31 jumps: 2048 passes through
+    // RAM), and the other engine and frames mode with a smaller one.
+    for (engine, mode, budget) in [
+        ("tailcall", "--headless", "2147483648"),
+        ("model", "--headless", "16777216"),
+        ("tailcall", "--frames=5", "16777216"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = hop(
+            &dir.0,
+            &[
+                mode,
+                "--engine",
+                engine,
+                "--budget",
+                budget,
+                rom.to_str().unwrap(),
+            ],
+            b"",
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "jump-free ROM, budget {budget}, {engine} {mode}: {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(124), "{engine} {mode}: {stderr}");
+        assert!(
+            stderr.contains("0x0100"),
+            "names the reset vector: {stderr}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "{engine} {mode}: {:?}",
+            started.elapsed()
+        );
+    }
+}

@@ -486,7 +486,10 @@ fn bad_command_lines_are_one_line_usage_errors() {
         (vec!["--headless", "--budget", "lots", rom], "lots"),
         (vec!["--headless", "--budget", "-1", rom], "-1"),
         (vec!["--frames", "1e9", rom], "1e9"),
-        (vec!["--frames", "99999999999999999999", rom], "99999999999999999999"),
+        (
+            vec!["--frames", "99999999999999999999", rom],
+            "99999999999999999999",
+        ),
         (vec!["--headless", "--clock", "yesterday", rom], "yesterday"),
         (vec!["--input", "events.txt", rom], "--frames"),
         (vec!["--wav", "out.wav", rom], "--frames"),
@@ -528,7 +531,10 @@ fn a_path_that_is_not_utf8() {
     // Missing: one line, with the name shown as well as it can be.
     let out = hop(&["--headless"], &[&dir.0.join(name)], b"");
     let stderr = assert_one_error_line(&out, 1, "a missing non-UTF-8 path");
-    assert!(stderr.contains("bad-") && stderr.contains("no such file"), "{stderr}");
+    assert!(
+        stderr.contains("bad-") && stderr.contains("no such file"),
+        "{stderr}"
+    );
     // Present: it runs, and so does a root with such a name.
     let rom = dir.0.join(name);
     std::fs::write(&rom, [0x00]).unwrap();
@@ -570,7 +576,15 @@ fn random_bytes_as_a_rom_never_panic() {
         let rom = dir.file("random.rom", &random_bytes(seed, 64 + 300 * seed as usize));
         let rom = rom.to_str().unwrap();
         for mode in [
-            vec!["--headless", "--budget", "20000", "--root", root, rom, "arg"],
+            vec![
+                "--headless",
+                "--budget",
+                "20000",
+                "--root",
+                root,
+                rom,
+                "arg",
+            ],
             vec!["--frames", "30", "--budget", "20000", "--root", root, rom],
         ] {
             let out = hop(&mode, &[], b"random stdin\n");
@@ -606,7 +620,10 @@ fn random_bytes_as_a_source_or_a_script_are_errors() {
         let stderr = text(&out.stderr);
         assert!(!stderr.contains("panicked"), "{stderr}");
         if out.status.code() == Some(1) {
-            assert!(stderr.lines().last().unwrap().starts_with("hop: "), "{stderr}");
+            assert!(
+                stderr.lines().last().unwrap().starts_with("hop: "),
+                "{stderr}"
+            );
         }
         // As an input script: one line naming the script's line.
         let script = dir.file("random.txt", &bytes);

@@ -13,7 +13,7 @@
 //! Expected values are worked out by hand from the CPU spec (varvara.md
 //! section 1); they are never taken from one of the engines.
 
-use hop::uxn::{Bus, Engine, Exit, Uxn, opcode_name};
+use hop::uxn::{Bus, Engine, Exit, Uxn, WRAP_COST, opcode_name};
 
 /// Where the code under test is placed unless a test says otherwise.
 const AT: u16 = 0x0300;
@@ -714,6 +714,8 @@ fn jci_jmi_jsi() {
 
 #[test]
 fn literal_operands_wrap_at_the_end_of_ram() {
+    // Each of these runs on past 0xffff, which costs WRAP_COST of the
+    // budget (check_at gives exactly that; one less stops before it).
     // LIT2 at 0xfffe: 12 at 0xffff, 34 at 0x0000, BRK at 0x0001.
     check_at(0xfffe, &[0xa0, 0x12, 0x34], &[], &[0x12, 0x34]);
     // LIT2 at 0xffff: its bytes at 0x0000 and 0x0001, BRK at 0x0002.
@@ -721,7 +723,7 @@ fn literal_operands_wrap_at_the_end_of_ram() {
     // LIT at 0xffff: its byte at 0x0000.
     check_at(0xffff, &[0x80, 0x56], &[], &[0x56]);
     // LIT2r at 0xffff.
-    let setup = Setup::new(&[0xe0, 0xab, 0xcd]).at(0xffff);
+    let setup = Setup::new(&[0xe0, 0xab, 0xcd]).at(0xffff).budget(WRAP_COST);
     for (engine, uxn, _, exit) in setup.run_all() {
         assert_eq!(exit, Exit::Brk, "{engine}");
         assert_eq!(uxn.return_stack(), &[0xab, 0xcd], "{engine}");
@@ -735,7 +737,7 @@ fn literal_operands_wrap_at_the_end_of_ram() {
 }
 
 fn check_at(at: u16, code: &[u8], wst_before: &[u8], wst_after: &[u8]) {
-    let setup = Setup::new(code).at(at).wst(wst_before);
+    let setup = Setup::new(code).at(at).wst(wst_before).budget(WRAP_COST);
     for (engine, uxn, _, exit) in setup.run_all() {
         assert_eq!(exit, Exit::Brk, "{engine}: {code:02x?} at {at:#06x}");
         assert_eq!(
@@ -743,6 +745,17 @@ fn check_at(at: u16, code: &[u8], wst_before: &[u8], wst_after: &[u8]) {
             wst_after,
             "{engine}: {code:02x?} at {at:#06x}"
         );
+    }
+    // A budget one short of a wrap stops on the instruction that wraps,
+    // before it has run.
+    let setup = setup.budget(WRAP_COST - 1);
+    for (engine, uxn, _, exit) in setup.run_all() {
+        assert_eq!(
+            exit,
+            Exit::Budget { pc: at },
+            "{engine}: {code:02x?} at {at:#06x}"
+        );
+        assert_eq!(uxn.working_stack(), wst_before, "{engine}: nothing ran");
     }
 }
 

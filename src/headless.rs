@@ -136,15 +136,30 @@ pub fn run(options: &Options) -> i32 {
     code
 }
 
+/// The largest input script hop reads (a script from a device or a pipe
+/// that never ends must not fill the memory): 64 MiB, about two million
+/// events.
+const MAX_SCRIPT_SIZE: u64 = 64 << 20;
+
 /// The script's events in delivery order; the error names file and line.
 fn read_script(path: &std::path::Path) -> Result<Vec<(u64, Event)>, String> {
-    let text = std::fs::read(path).map_err(|e| {
-        let why = match e.kind() {
-            io::ErrorKind::NotFound => "no such file".to_string(),
-            _ => e.to_string(),
-        };
-        format!("{}: cannot read the input script: {why}", path.display())
-    })?;
+    let mut text = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_SCRIPT_SIZE + 1).read_to_end(&mut text))
+        .map_err(|e| {
+            let why = match e.kind() {
+                io::ErrorKind::NotFound => "no such file".to_string(),
+                _ => e.to_string(),
+            };
+            format!("{}: cannot read the input script: {why}", path.display())
+        })?;
+    if text.len() as u64 > MAX_SCRIPT_SIZE {
+        return Err(format!(
+            "{}: the input script is larger than {} MiB",
+            path.display(),
+            MAX_SCRIPT_SIZE >> 20
+        ));
+    }
     script::parse(&text)
         .map(script::by_frame)
         .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))

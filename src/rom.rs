@@ -2,7 +2,7 @@
 //! way it can fail, or assembling a `.tal` source in memory.
 
 use std::fmt;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::path::Path;
 
 use crate::uxn::MAX_ROM_SIZE;
@@ -40,20 +40,24 @@ pub fn read(path: &Path) -> Result<Vec<u8>, RomFileError> {
             meta.len()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        fail(match e.kind() {
-            ErrorKind::NotFound => "no such file".into(),
-            ErrorKind::PermissionDenied => "permission denied".into(),
-            _ => format!("cannot read it ({e})"),
-        })
-    })?;
+    // At most one byte more than fits: a device or a pipe (/dev/zero, a
+    // FIFO) has no size to check first, and may never end.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_ROM_SIZE as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
+            fail(match e.kind() {
+                ErrorKind::NotFound => "no such file".into(),
+                ErrorKind::PermissionDenied => "permission denied".into(),
+                _ => format!("cannot read it ({e})"),
+            })
+        })?;
     if bytes.is_empty() {
         return Err(fail("the file is empty".into()));
     }
     if bytes.len() > MAX_ROM_SIZE {
         return Err(fail(format!(
-            "{} bytes is too large for a ROM (at most {MAX_ROM_SIZE} bytes fit in 16 banks)",
-            bytes.len()
+            "more than {MAX_ROM_SIZE} bytes is too large for a ROM (that is what fits in 16 banks)"
         )));
     }
     Ok(bytes)

@@ -684,3 +684,23 @@ fn system_wst_counts_the_port_byte_during_dei() {
         assert_eq!(text(&out.stdout), "21", "{engine}");
     }
 }
+
+#[test]
+fn an_endless_device_is_refused_not_read_forever() {
+    let zero = Path::new("/dev/zero");
+    if !zero.exists() {
+        skip("an_endless_device_is_refused_not_read_forever: no /dev/zero here");
+        return;
+    }
+    // It has no size to check first: hop reads one byte more than a ROM
+    // can hold, and stops.
+    let out = hop(&["--headless"], &[zero], b"");
+    let stderr = assert_one_error_line(&out, 1, "/dev/zero as a ROM");
+    assert!(stderr.contains("too large"), "{stderr}");
+    // The same for an input script (64 MiB at most).
+    let dir = TempDir::new("dev-zero");
+    let rom = dir.file("ok.rom", &[0x00]);
+    let out = hop(&["--frames", "1", "--input", "/dev/zero"], &[&rom], b"");
+    let stderr = assert_one_error_line(&out, 1, "/dev/zero as a script");
+    assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
+}

@@ -8,6 +8,7 @@
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]
 
+pub mod desktop;
 pub mod headless;
 pub mod rom;
 pub mod uxn;

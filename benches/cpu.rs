@@ -1,5 +1,6 @@
-//! CPU benchmarks: the programs in `roms/bench/` run from boot to halt on
-//! each engine, a fresh machine per iteration, console output discarded.
+//! CPU benchmarks: the programs in `roms/bench/`, assembled from their
+//! Uxntal sources, run from boot to halt on each engine, a fresh machine
+//! per iteration, console output discarded.
 //!
 //! Throughput is in Uxn instructions (counted once per program by the model
 //! engine), so criterion reports Uxn instructions per second. The sampling
@@ -41,8 +42,11 @@ fn run(rom: &[u8], engine: Engine) -> Varvara {
 fn cpu(c: &mut Criterion) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("roms/bench");
     for name in PROGRAMS {
-        let path = dir.join(format!("{name}.rom"));
-        let rom = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let path = dir.join(format!("{name}.tal"));
+        let rom = match hop::asm::assemble_file(&path) {
+            Ok(assembly) => assembly.rom,
+            Err(errors) => panic!("{} does not assemble: {}", path.display(), errors[0]),
+        };
         let measured = run(&rom, Engine::Model);
         assert!(
             measured.halted() && measured.exit_code() == 0,

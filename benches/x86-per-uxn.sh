@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # x86 instructions per Uxn instruction on the CPU benchmark ROMs.
 #
-# For each ROM (default: roms/bench/*.rom) this counts
+# For each ROM (default: the programs roms/bench/*.tal, assembled by
+# `hop asm` into target/bench-roms/) this counts
 # - the Uxn instructions it runs, with the model engine's --count;
 # - the x86 instructions the tail-call engine (hop's default) runs for it,
 #   with valgrind's cachegrind, minus those of a ROM that halts at once,
@@ -17,7 +18,12 @@ cargo build --release --quiet
 hop=target/release/hop
 
 if [ $# -eq 0 ]; then
-    set -- roms/bench/*.rom
+    mkdir -p target/bench-roms
+    for source in roms/bench/*.tal; do
+        rom=target/bench-roms/$(basename "$source" .tal).rom
+        "$hop" asm "$source" "$rom" 2>/dev/null || { "$hop" asm "$source" "$rom"; exit 1; }
+        set -- "$@" "$rom"
+    done
 fi
 
 tmp=$(mktemp -d)

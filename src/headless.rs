@@ -13,7 +13,7 @@ use crate::varvara::{Config, ConsoleKind, Runaway, Varvara};
 
 /// Exit code when a vector never reaches BRK (as timeout(1) does).
 pub const EXIT_RUNAWAY: i32 = 124;
-/// Exit code when the ROM cannot be loaded.
+/// Exit code when the ROM cannot be loaded (or its source does not assemble).
 pub const EXIT_BAD_ROM: i32 = 1;
 
 pub struct Options {
@@ -32,10 +32,12 @@ pub struct Options {
 /// Runs the ROM to completion and returns the process exit code. Problems
 /// are reported on stderr as one line starting with `hop:`.
 pub fn run(options: &Options) -> i32 {
-    let rom = match crate::rom::read(&options.rom) {
+    let rom = match crate::rom::load(&options.rom) {
         Ok(rom) => rom,
         Err(e) => {
-            eprintln!("hop: {e}");
+            for line in e.report() {
+                eprintln!("{line}");
+            }
             return EXIT_BAD_ROM;
         }
     };

@@ -4,10 +4,12 @@
 //! -> device state -> frame/audio out):
 //! - [`uxn`]: the CPU, which knows nothing of Varvara;
 //! - [`varvara`]: the machine and its devices, as pure state;
+//! - [`asm`]: the Uxntal assembler;
 //! - [`headless`]: the console runner that drives the machine from stdin/stdout.
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]
 
+pub mod asm;
 pub mod desktop;
 pub mod headless;
 pub mod rom;

@@ -1,10 +1,10 @@
 //! The `hop` command line.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use hop::uxn::Engine;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -16,9 +16,20 @@ enum EngineArg {
 }
 
 /// hop: a Varvara computer with a tail-call Uxn CPU.
+///
+/// ROM may also be Uxntal source (a `.tal` file): hop assembles it in
+/// memory and runs it.
 #[derive(Parser)]
-#[command(version, about, trailing_var_arg = true)]
+#[command(
+    version,
+    about,
+    trailing_var_arg = true,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Run without a window, like uxncli: console in and out only.
     #[arg(long)]
     headless: bool,
@@ -39,7 +50,7 @@ struct Cli {
     #[arg(long)]
     count: bool,
 
-    /// The ROM to run.
+    /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
 
     /// Arguments handed to the ROM through the console.
@@ -47,8 +58,22 @@ struct Cli {
     args: Vec<OsString>,
 }
 
+#[derive(Subcommand)]
+enum Command {
+    /// Assemble Uxntal source into a ROM and its symbol file (OUT.sym).
+    Asm {
+        /// The Uxntal source file.
+        input: PathBuf,
+        /// The ROM to write (default: INPUT with the extension .rom).
+        output: Option<PathBuf>,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Asm { input, output }) = cli.command {
+        return assemble(&input, output);
+    }
     let engine = match cli.engine {
         EngineArg::Tailcall => Engine::TailCall,
         EngineArg::Model => Engine::Model,
@@ -83,4 +108,49 @@ fn main() -> ExitCode {
         count: cli.count,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
+}
+
+/// `hop asm IN [OUT]`: writes OUT and OUT.sym, or prints every error.
+fn assemble(input: &Path, output: Option<PathBuf>) -> ExitCode {
+    let output = output.unwrap_or_else(|| input.with_extension("rom"));
+    if output == input {
+        eprintln!(
+            "hop: asm: the ROM would overwrite its source {}",
+            input.display()
+        );
+        return ExitCode::from(2);
+    }
+    let assembly = match hop::asm::assemble_file(input) {
+        Ok(assembly) => assembly,
+        Err(errors) => {
+            let error = hop::rom::LoadError::Assembly {
+                path: input.display().to_string(),
+                errors,
+            };
+            for line in error.report() {
+                eprintln!("{line}");
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let mut symbols = output.clone().into_os_string();
+    symbols.push(".sym");
+    let symbols = PathBuf::from(symbols);
+    for (path, bytes) in [
+        (&output, &assembly.rom),
+        (&symbols, &assembly.symbol_file()),
+    ] {
+        if let Err(e) = std::fs::write(path, bytes) {
+            eprintln!("hop: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    eprintln!(
+        "hop: assembled {} into {} ({} bytes, {} labels)",
+        input.display(),
+        output.display(),
+        assembly.rom.len(),
+        assembly.symbols.len()
+    );
+    ExitCode::SUCCESS
 }

@@ -1,4 +1,5 @@
-//! Reading a ROM file, with one clear sentence for every way it can fail.
+//! Loading a program: reading a ROM file, with one clear sentence for every
+//! way it can fail, or assembling a `.tal` source in memory.
 
 use std::fmt;
 use std::io::ErrorKind;
@@ -56,4 +57,61 @@ pub fn read(path: &Path) -> Result<Vec<u8>, RomFileError> {
         )));
     }
     Ok(bytes)
+}
+
+/// Why a program could not be loaded: an unusable ROM file, or a source
+/// file that does not assemble.
+#[derive(Debug)]
+pub enum LoadError {
+    Rom(RomFileError),
+    /// Every assembly error, each one line (`file:line:col: reason (token)`).
+    Assembly {
+        path: String,
+        errors: Vec<crate::asm::AsmError>,
+    },
+}
+
+impl LoadError {
+    /// The lines to print on stderr, the last one a `hop:` summary.
+    pub fn report(&self) -> Vec<String> {
+        match self {
+            LoadError::Rom(e) => vec![format!("hop: {e}")],
+            // The file itself could not be read: one line, as for a ROM.
+            LoadError::Assembly { errors, .. } if errors.len() == 1 && errors[0].line == 0 => {
+                vec![format!("hop: {}", errors[0])]
+            }
+            LoadError::Assembly { path, errors } => {
+                let mut lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                let count = errors.len();
+                let plural = if count == 1 { "" } else { "s" };
+                lines.push(format!("hop: {path}: {count} assembly error{plural}"));
+                lines
+            }
+        }
+    }
+}
+
+/// Whether `path` names Uxntal source (`.tal`) rather than a ROM.
+pub fn is_source(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "tal")
+}
+
+/// Loads a program to run: a `.tal` file is assembled in memory, anything
+/// else is read as a ROM.
+pub fn load(path: &Path) -> Result<Vec<u8>, LoadError> {
+    if !is_source(path) {
+        return read(path).map_err(LoadError::Rom);
+    }
+    if path.is_dir() {
+        return Err(LoadError::Rom(RomFileError {
+            path: path.display().to_string(),
+            reason: "is a directory, not a program".into(),
+        }));
+    }
+    crate::asm::assemble_file(path)
+        .map(|assembly| assembly.rom)
+        .map_err(|errors| LoadError::Assembly {
+            path: path.display().to_string(),
+            errors,
+        })
 }

@@ -37,6 +37,8 @@ pub struct File {
     /// Whether the name ended in `/` (a write then creates a directory).
     dir_name: bool,
     handle: Handle,
+    /// A name just refused, for the host to report once on stderr.
+    refused: Option<String>,
 }
 
 impl File {
@@ -47,6 +49,7 @@ impl File {
             path: None,
             dir_name: false,
             handle: Handle::Closed,
+            refused: None,
         }
     }
 
@@ -92,6 +95,18 @@ impl File {
         let name = ram.iter().position(|&b| b == 0).map(|end| &ram[..end]);
         self.dir_name = name.is_some_and(|n| n.ends_with(b"/"));
         self.path = name.and_then(|n| self.resolve(n));
+        if self.path.is_none() && name.is_some_and(|n| !n.is_empty()) {
+            let name = String::from_utf8_lossy(name.unwrap_or_default());
+            self.refused = Some(format!(
+                "hop: file: refused \"{name}\": it leads outside {}\n",
+                self.root.display()
+            ));
+        }
+    }
+
+    /// The warning for a name refused by the last name write, once.
+    pub fn take_refusal(&mut self) -> Option<String> {
+        self.refused.take()
     }
 
     /// Resolves a ROM-given name inside the root, or refuses it.

@@ -45,8 +45,13 @@ impl Bus for Devices {
             0x00 => self.system.deo(uxn, port, value),
             0x10 => self.console.deo(uxn, port),
             0x30..=0x60 => self.audio.deo(uxn, port),
-            0xa0 => self.files[0].deo(uxn, port),
-            0xb0 => self.files[1].deo(uxn, port),
+            0xa0 | 0xb0 => {
+                let file = &mut self.files[(port >> 4) as usize - 0x0a];
+                file.deo(uxn, port);
+                if let Some(warning) = file.take_refusal() {
+                    self.console.report(&warning);
+                }
+            }
             _ => {}
         }
     }

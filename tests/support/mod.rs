@@ -1,0 +1,81 @@
+//! Running drifblim, the self-hosted Uxntal assembler, on hop: the arbiter
+//! of what hop's assembler must produce. It needs `../shared`; without it
+//! the callers skip, loudly.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// drifblim's ROM, or `None` (after saying SKIPPED on stderr) when
+/// `../shared` is absent.
+pub fn drifblim(what: &str) -> Option<PathBuf> {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if !shared.is_dir() {
+        // Straight to stderr: the test harness would swallow an eprintln!.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: {what}: ../shared (and drifblim in it) not found"
+        );
+        return None;
+    }
+    let rom = shared.join("roms/apps/drifblim.rom");
+    assert!(rom.is_file(), "{} is missing", rom.display());
+    Some(rom.canonicalize().unwrap())
+}
+
+/// A scratch folder, removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(tag: &str) -> Scratch {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("hop-asm-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What drifblim made of `main` (a path inside `dir`, where it runs, since
+/// hop confines its file device to the working directory): the ROM and the
+/// symbol file, or its messages when it wrote no ROM.
+pub fn run_drifblim(drifblim: &Path, dir: &Path, main: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let out = "drifblim-out.rom";
+    let _ = std::fs::remove_file(dir.join(out));
+    let output = Command::new(env!("CARGO_BIN_EXE_hop"))
+        .arg("--headless")
+        .arg(drifblim)
+        .arg(main)
+        .arg(out)
+        .current_dir(dir)
+        .output()
+        .expect("hop runs");
+    let messages = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if !output.status.success() {
+        return Err(messages);
+    }
+    let rom = std::fs::read(dir.join(out)).map_err(|e| format!("no ROM ({e}): {messages}"))?;
+    let sym = std::fs::read(dir.join(format!("{out}.sym"))).unwrap_or_default();
+    Ok((rom, sym))
+}
+
+/// drifblim's ROM and symbols for the one-file program `source`.
+pub fn drifblim_on(drifblim: &Path, source: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let scratch = Scratch::new("probe");
+    std::fs::write(scratch.0.join("probe.tal"), source).unwrap();
+    run_drifblim(drifblim, &scratch.0, "probe.tal")
+}

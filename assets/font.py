@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """hop's 5x7 text font (descenders use an eighth row), drawn here as
-pictures and printed as the Uxntal `@font` block that the launcher
-(assets/launcher.tal) and the demo ROMs paste in: one 1bpp 8x8 tile per
+pictures and printed as assets/font.tal, the `@font` block that the launcher
+(assets/launcher.tal) and the demo ROMs include: one 1bpp 8x8 tile per
 printable ASCII character, 0x20 to 0x7e, glyphs in columns 1-5."""
 
 GLYPHS = r"""
@@ -112,6 +112,8 @@ def tiles():
 
 
 def main():
+    print("( font.tal: made by assets/font.py; python3 assets/font.py > assets/font.tal )")
+    print()
     print("@font ( 5x7 glyphs for 0x20-0x7e, made by assets/font.py )")
     for code, rows in tiles():
         text = chr(code) if code != 0x20 else "space"

@@ -1,13 +1,15 @@
 //! Sound output: one cpal stream at the device's own rate and sample
 //! format, pulling from the machine's audio engine ([`AudioOutput`]).
 //!
-//! The engine renders 44.1 kHz stereo; at another device rate, a rubato
+//! The stream pulls from a shared slot, so that a new machine (another ROM)
+//! takes over the same stream. The engine renders 44.1 kHz stereo; at another device rate, a rubato
 //! polynomial resampler converts it. The callback only renders, resamples
 //! and converts; voices that finish a note are flagged by
 //! [`AudioOutput::render`] in an atomic mask, which the main thread takes
 //! each frame to run their vectors.
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
@@ -35,12 +37,23 @@ pub struct Sound {
     paused: bool,
     /// Frames (of the main loop) since a voice last sounded.
     quiet_frames: u32,
-    output: AudioOutput,
+    output: Slot,
+}
+
+/// The running machine's audio output; replaced when the ROM changes.
+pub type Slot = Arc<Mutex<AudioOutput>>;
+
+/// Renders from whatever output the slot holds now.
+fn render(slot: &Slot, out: &mut [i16]) {
+    match slot.lock() {
+        Ok(output) => output.render(out),
+        Err(_) => out.fill(0),
+    }
 }
 
 impl Sound {
     /// Opens the default output device and starts pulling from `output`.
-    pub fn start(output: AudioOutput) -> Result<Sound, NoSound> {
+    pub fn start(output: Slot) -> Result<Sound, NoSound> {
         // ALSA prints errors of its own when a device fails to open; keep
         // them in a buffer (for this thread, where cpal opens the device).
         let _quiet_alsa = alsa::Output::local_error_handler();
@@ -81,7 +94,8 @@ impl Sound {
     /// after a second of silence (an idle ROM costs no audio thread work)
     /// and resumes it as soon as a voice sounds.
     pub fn tick(&mut self) {
-        if self.output.is_playing() {
+        let playing = self.output.lock().is_ok_and(|o| o.is_playing());
+        if playing {
             self.quiet_frames = 0;
             if self.paused && self.stream.play().is_ok() {
                 self.paused = false;
@@ -98,7 +112,7 @@ impl Sound {
 fn build<T>(
     device: &cpal::Device,
     config: &cpal::SupportedStreamConfig,
-    output: AudioOutput,
+    output: Slot,
 ) -> Result<cpal::Stream, NoSound>
 where
     T: SizedSample + FromSample<f32>,
@@ -130,7 +144,7 @@ where
 
 /// Stereo frames at the device rate, as f32 in [-1, 1].
 struct Source {
-    output: AudioOutput,
+    output: Slot,
     resampler: Option<Async<f32>>,
     /// The engine's samples (interleaved i16) and as f32.
     engine: Vec<i16>,
@@ -141,7 +155,7 @@ struct Source {
 }
 
 impl Source {
-    fn new(output: AudioOutput, device_rate: u32) -> Result<Source, NoSound> {
+    fn new(output: Slot, device_rate: u32) -> Result<Source, NoSound> {
         let resampler = if device_rate == SAMPLE_RATE {
             None
         } else {
@@ -180,7 +194,7 @@ impl Source {
 
     /// Renders the next chunk from the engine into `ready`.
     fn refill(&mut self) {
-        self.output.render(&mut self.engine);
+        render(&self.output, &mut self.engine);
         for (f, &s) in self.input.iter_mut().zip(&self.engine) {
             *f = s as f32 / 32768.0;
         }
@@ -215,10 +229,9 @@ mod tests {
     use crate::varvara::{Config, Varvara};
 
     /// A machine with nothing playing: the engine renders silence.
-    fn silent_output() -> AudioOutput {
-        Varvara::new(&[0x00], Config::default())
-            .unwrap()
-            .audio_output()
+    fn silent_output() -> Slot {
+        let machine = Varvara::new(&[0x00], Config::default()).unwrap();
+        Arc::new(Mutex::new(machine.audio_output()))
     }
 
     #[test]

@@ -1,7 +1,13 @@
-//! The console runner: `hop --headless ROM [ARGS...]` behaves like the
-//! reference `uxncli`. It boots the ROM, streams the arguments and then
-//! standard input through the console vector, and exits with the code the
-//! ROM wrote to System/state.
+//! The headless runner, in two modes:
+//! - console (`hop --headless ROM [ARGS...]`) behaves like the reference
+//!   `uxncli`: it boots the ROM, streams the arguments and then standard
+//!   input through the console vector, and exits with the code the ROM
+//!   wrote to System/state;
+//! - frames (`--frames N`) boots the ROM, then runs N 60 Hz frames of the
+//!   whole machine, fed by a scripted input file ([`script`]), and can save
+//!   the final screen as a PNG.
+
+pub mod script;
 
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Read};
@@ -9,11 +15,15 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use crate::uxn::Engine;
-use crate::varvara::{Config, ConsoleKind, Runaway, Varvara};
+use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
+use crate::varvara::datetime::Clock;
+use crate::varvara::{Config, ConsoleKind, Event, Runaway, Varvara};
 
 /// Exit code when a vector never reaches BRK (as timeout(1) does).
 pub const EXIT_RUNAWAY: i32 = 124;
-/// Exit code when the ROM cannot be loaded (or its source does not assemble).
+/// Exit code when the ROM cannot be loaded (or its source does not
+/// assemble), the input script cannot be used, or the screenshot cannot be
+/// written.
 pub const EXIT_BAD_ROM: i32 = 1;
 
 pub struct Options {
@@ -27,6 +37,17 @@ pub struct Options {
     /// Print the number of Uxn instructions run to stderr at the end
     /// (model engine only: it is the one that counts).
     pub count: bool,
+    /// Run this many frames (frames mode) instead of streaming stdin.
+    pub frames: Option<u64>,
+    /// The input script of frames mode.
+    pub input: Option<PathBuf>,
+    /// Save the final screen here as a PNG.
+    pub screenshot: Option<PathBuf>,
+    /// Save the audio of the frames that ran here (44.1 kHz stereo s16le).
+    pub wav: Option<PathBuf>,
+    /// Emulated clock: the Datetime device reads this epoch (UTC) plus one
+    /// second per 60 frames.
+    pub clock: Option<i64>,
 }
 
 /// Runs the ROM to completion and returns the process exit code. Problems
@@ -40,6 +61,16 @@ pub fn run(options: &Options) -> i32 {
             }
             return EXIT_BAD_ROM;
         }
+    };
+    let events = match &options.input {
+        Some(path) => match read_script(path) {
+            Ok(events) => events,
+            Err(e) => {
+                eprintln!("hop: {e}");
+                return EXIT_BAD_ROM;
+            }
+        },
+        None => Vec::new(),
     };
     let config = Config {
         engine: options.engine,
@@ -55,7 +86,20 @@ pub fn run(options: &Options) -> i32 {
             return EXIT_BAD_ROM;
         }
     };
-    let result = drive(&mut machine, &options.args);
+    if let Some(epoch) = options.clock {
+        machine.devices.datetime.clock = Clock::Frames { epoch };
+    }
+    let mut samples = Vec::new();
+    let result = match options.frames {
+        Some(frames) => drive_frames(
+            &mut machine,
+            &options.args,
+            frames,
+            &events,
+            options.wav.is_some().then_some(&mut samples),
+        ),
+        None => drive(&mut machine, &options.args),
+    };
     if options.count {
         match machine.instructions {
             Some(n) => eprintln!("hop: {n} Uxn instructions"),
@@ -64,7 +108,7 @@ pub fn run(options: &Options) -> i32 {
             }
         }
     }
-    match result {
+    let code = match result {
         Ok(()) => machine.exit_code(),
         Err(Runaway { vector, pc }) => {
             eprintln!(
@@ -75,7 +119,68 @@ pub fn run(options: &Options) -> i32 {
             );
             EXIT_RUNAWAY
         }
+    };
+    if let Some(path) = &options.wav
+        && let Err(e) = crate::varvara::audio::wav::write(path, &samples)
+    {
+        eprintln!("hop: cannot write {}: {e}", path.display());
+        return EXIT_BAD_ROM;
     }
+    if let Some(path) = &options.screenshot {
+        let frame = machine.screen_frame();
+        if let Err(e) = crate::screenshot::save_png(path, frame.pixels, frame.width, frame.height) {
+            eprintln!("hop: {e}");
+            return EXIT_BAD_ROM;
+        }
+    }
+    code
+}
+
+/// The script's events in delivery order; the error names file and line.
+fn read_script(path: &std::path::Path) -> Result<Vec<(u64, Event)>, String> {
+    let text = std::fs::read(path).map_err(|e| {
+        let why = match e.kind() {
+            io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        };
+        format!("{}: cannot read the input script: {why}", path.display())
+    })?;
+    script::parse(&text)
+        .map(script::by_frame)
+        .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))
+}
+
+/// Frames mode: boot (reset, then the arguments, whether or not a console
+/// vector is set, as the reference GUI does), then up to `frames` frames,
+/// each fed its scripted events (`events` is sorted by frame), stopping
+/// early when the ROM halts. Each frame ends with its 735 stereo sample
+/// frames of audio, appended to `audio` when given.
+pub fn drive_frames(
+    machine: &mut Varvara,
+    args: &[OsString],
+    frames: u64,
+    events: &[(u64, Event)],
+    mut audio: Option<&mut Vec<i16>>,
+) -> Result<(), Runaway> {
+    machine.boot(!args.is_empty())?;
+    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    machine.send_args(&args)?;
+    let mut pending = events;
+    for frame in 0..frames {
+        if machine.halted() {
+            break;
+        }
+        let due = pending.partition_point(|&(f, _)| f <= frame);
+        let (now, later) = pending.split_at(due);
+        pending = later;
+        machine.run_frame(now.iter().map(|&(_, event)| event))?;
+        if let Some(samples) = audio.as_deref_mut() {
+            let start = samples.len();
+            samples.resize(start + FRAMES_PER_VIDEO_FRAME * CHANNELS, 0);
+            machine.render_audio(&mut samples[start..]);
+        }
+    }
+    Ok(())
 }
 
 /// Reset, then (only if the ROM set a console vector) the arguments and

@@ -5,7 +5,9 @@
 //! - [`uxn`]: the CPU, which knows nothing of Varvara;
 //! - [`varvara`]: the machine and its devices, as pure state;
 //! - [`asm`]: the Uxntal assembler;
-//! - [`headless`]: the console runner that drives the machine from stdin/stdout.
+//! - [`headless`]: the console and frames runners that drive the machine
+//!   without a window;
+//! - [`screenshot`]: the composed screen as a PNG file.
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]
 
@@ -13,5 +15,6 @@ pub mod asm;
 pub mod desktop;
 pub mod headless;
 pub mod rom;
+pub mod screenshot;
 pub mod uxn;
 pub mod varvara;

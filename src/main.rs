@@ -30,7 +30,7 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Run without a window, like uxncli: console in and out only.
+    /// Run without a window: like uxncli (console in and out), or with --frames the whole machine.
     #[arg(long)]
     headless: bool,
 
@@ -49,6 +49,28 @@ struct Cli {
     /// Print the number of Uxn instructions run to stderr (with --engine model).
     #[arg(long)]
     count: bool,
+
+    /// Run N frames of the whole machine (screen, controller, mouse) instead
+    /// of streaming stdin; implies --headless.
+    #[arg(long, value_name = "N")]
+    frames: Option<u64>,
+
+    /// Scripted input events for --frames, one per line: `<frame> <event> [args]`.
+    #[arg(long, value_name = "FILE", requires = "frames")]
+    input: Option<PathBuf>,
+
+    /// Save the final screen as a PNG (1 pixel per Varvara pixel).
+    #[arg(long, value_name = "OUT.png")]
+    screenshot: Option<PathBuf>,
+
+    /// Save the audio of the frames that ran as a WAV file (44100 Hz, stereo, 16-bit).
+    #[arg(long, value_name = "OUT.wav", requires = "frames")]
+    wav: Option<PathBuf>,
+
+    /// Emulated clock: Datetime reads EPOCH (Unix seconds, UTC) plus one
+    /// second per 60 frames, so clock-reading ROMs run reproducibly.
+    #[arg(long, value_name = "EPOCH", allow_negative_numbers = true)]
+    clock: Option<i64>,
 
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
@@ -78,8 +100,9 @@ fn main() -> ExitCode {
         EngineArg::Tailcall => Engine::TailCall,
         EngineArg::Model => Engine::Model,
     };
+    let headless = cli.headless || cli.frames.is_some();
     let Some(rom) = cli.rom else {
-        if cli.headless {
+        if headless {
             eprintln!("hop: no ROM given: --headless needs a ROM to run");
             return ExitCode::from(2);
         }
@@ -91,8 +114,8 @@ fn main() -> ExitCode {
         eprintln!("hop: --root {}: not a directory", cli.root.display());
         return ExitCode::from(2);
     }
-    if !cli.headless {
-        eprintln!("hop: this build has no window yet; run the ROM with --headless");
+    if !headless {
+        eprintln!("hop: this build has no window yet; run the ROM with --headless or --frames N");
         return ExitCode::from(2);
     }
     let options = hop::headless::Options {
@@ -106,6 +129,11 @@ fn main() -> ExitCode {
         },
         root: cli.root,
         count: cli.count,
+        frames: cli.frames,
+        input: cli.input,
+        screenshot: cli.screenshot,
+        wav: cli.wav,
+        clock: cli.clock,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
 }

@@ -7,28 +7,36 @@ use jiff::{Timestamp, Zoned, tz::TimeZone};
 pub enum Clock {
     /// The host's local time, with its time zone and DST.
     Local,
-    /// A fixed instant (seconds since the Unix epoch), read as UTC, so runs
-    /// of clock-reading ROMs can be reproduced.
-    Fixed(i64),
+    /// Emulated time, read as UTC, so runs of clock-reading ROMs can be
+    /// reproduced: `epoch` (seconds since the Unix epoch) plus one second
+    /// every 60 frames.
+    Frames { epoch: i64 },
 }
 
 pub struct Datetime {
     pub clock: Clock,
+    /// The frame being run (counted from 0 after boot); the machine keeps it
+    /// up to date for [`Clock::Frames`].
+    pub frame: u64,
 }
 
 impl Datetime {
     pub fn new() -> Datetime {
         Datetime {
             clock: Clock::Local,
+            frame: 0,
         }
     }
 
     fn now(&self) -> Zoned {
         match self.clock {
             Clock::Local => Zoned::now(),
-            Clock::Fixed(secs) => Timestamp::from_second(secs)
-                .unwrap_or(Timestamp::UNIX_EPOCH)
-                .to_zoned(TimeZone::UTC),
+            Clock::Frames { epoch } => {
+                let elapsed = (self.frame / crate::varvara::frame::FRAME_RATE as u64) as i64;
+                Timestamp::from_second(epoch.saturating_add(elapsed))
+                    .unwrap_or(Timestamp::UNIX_EPOCH)
+                    .to_zoned(TimeZone::UTC)
+            }
         }
     }
 

@@ -4,8 +4,12 @@
 
 pub mod audio;
 pub mod console;
+pub mod controller;
 pub mod datetime;
 pub mod file;
+pub mod frame;
+pub mod mouse;
+pub mod screen;
 pub mod system;
 
 use std::io::Write;
@@ -14,6 +18,7 @@ use std::path::PathBuf;
 use crate::uxn::{Bus, Engine, Exit, RESET_VECTOR, RomError, Uxn};
 
 pub use console::ConsoleKind;
+pub use frame::Event;
 
 /// How many jump instructions one vector may run before the host takes
 /// control back (see [`Uxn::run`]): about 6 s of a bare `@loop !loop`.
@@ -23,6 +28,9 @@ pub const DEFAULT_BUDGET: u64 = 1 << 31;
 pub struct Devices {
     pub system: system::System,
     pub console: console::Console,
+    pub screen: screen::Screen,
+    pub controller: controller::Controller,
+    pub mouse: mouse::Mouse,
     pub files: [file::File; 2],
     pub datetime: datetime::Datetime,
     pub audio: audio::Audio,
@@ -32,6 +40,7 @@ impl Bus for Devices {
     fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
         match port & 0xf0 {
             0x00 => self.system.dei(uxn, port),
+            0x20 => self.screen.dei(uxn, port),
             0x30..=0x60 => self.audio.dei(uxn, port),
             0xc0 => self.datetime.dei(port),
             _ => uxn.dev[port as usize],
@@ -44,7 +53,10 @@ impl Bus for Devices {
             0x00 if port == 0x0e => self.console.report(&system::debug_text(uxn)),
             0x00 => self.system.deo(uxn, port, value),
             0x10 => self.console.deo(uxn, port),
+            0x20 => self.screen.deo(uxn, port),
             0x30..=0x60 => self.audio.deo(uxn, port),
+            0x80 => self.controller.deo(uxn, port),
+            0x90 => self.mouse.deo(uxn, port),
             0xa0 | 0xb0 => {
                 let file = &mut self.files[(port >> 4) as usize - 0x0a];
                 file.deo(uxn, port);
@@ -96,6 +108,8 @@ pub struct Varvara {
     budget: u64,
     /// Uxn instructions run so far, when the engine counts them.
     pub instructions: Option<u64>,
+    /// Frames run so far (see [`Varvara::run_frame`]).
+    pub frame: u64,
 }
 
 impl Varvara {
@@ -108,6 +122,9 @@ impl Varvara {
             devices: Devices {
                 system: system::System::new(),
                 console: console::Console::new(config.stdout, config.stderr),
+                screen: screen::Screen::new(),
+                controller: controller::Controller::new(),
+                mouse: mouse::Mouse::new(),
                 files: [file::File::new(&config.root), file::File::new(&config.root)],
                 datetime: datetime::Datetime::new(),
                 audio: audio::Audio::new(),
@@ -115,6 +132,7 @@ impl Varvara {
             engine: config.engine,
             budget: config.budget,
             instructions: (config.engine == Engine::Model).then_some(0),
+            frame: 0,
         })
     }
 

@@ -6,10 +6,9 @@ use crate::uxn::{Stack, Uxn};
 pub struct System {
     /// Where the ROM's metadata block is (0 when none was announced).
     pub metadata: u16,
-    /// The four colours as 0RGB, recomputed on every palette write.
+    /// The four colours as 0RGB, recomputed on every palette write (the
+    /// screen repaints everything when it sees them change).
     pub palette: [u32; 4],
-    /// Set by a palette write; the screen clears it when it repaints.
-    pub palette_changed: bool,
 }
 
 impl System {
@@ -17,7 +16,6 @@ impl System {
         System {
             metadata: 0,
             palette: [0; 4],
-            palette_changed: false,
         }
     }
 
@@ -37,7 +35,6 @@ impl System {
             0x07 => self.metadata = short(uxn, 0x06),
             0x08..=0x0d => {
                 self.palette = palette(&uxn.dev[0x08..0x0e]);
-                self.palette_changed = true;
             }
             // 0x0f (state) is acted on by the host between vectors.
             _ => {}

@@ -1,0 +1,456 @@
+//! Screen (0x20): two layers of 2-bit colour indices, drawn into by pixel,
+//! fill and sprite writes, and composed on demand into 0RGB pixels.
+//!
+//! The drawing geometry follows the reference exactly (spec §2.3): x and y
+//! are signed registers that auto-increment without wrapping, a pixel is
+//! visible when its coordinates, taken modulo 2^16, fall inside the screen,
+//! and fills are clamped to the screen (where the reference writes outside
+//! its buffers).
+
+use crate::uxn::{BANK_SIZE, BANKS, Uxn};
+
+/// The screen size at power-on (64 × 40 tiles).
+pub const DEFAULT_WIDTH: usize = 512;
+pub const DEFAULT_HEIGHT: usize = 320;
+/// Resizes are clamped to this range in each dimension.
+pub const MIN_SIZE: usize = 8;
+pub const MAX_SIZE: usize = 2048;
+
+/// The colour a sprite pixel of value `c` (row) is drawn with in blend
+/// mode `m` (column).
+const BLENDING: [[u8; 16]; 4] = [
+    [0, 0, 0, 0, 1, 0, 1, 1, 2, 2, 0, 2, 3, 3, 3, 0],
+    [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3],
+    [1, 2, 3, 1, 1, 2, 3, 1, 1, 2, 3, 1, 1, 2, 3, 1],
+    [2, 3, 1, 2, 2, 3, 1, 2, 2, 3, 1, 2, 2, 3, 1, 2],
+];
+
+/// `SPREAD[b]`: the bits of `b` as eight bytes of 0 or 1 in little-endian
+/// order, the most significant bit (the leftmost pixel) in the first byte.
+const SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            if b & (0x80 >> i) != 0 {
+                table[b] |= 1 << (8 * i);
+            }
+            i += 1;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// One in every byte.
+const LANES: u64 = 0x0101_0101_0101_0101;
+
+/// Draws one tile row over the 8 layer bytes `old`: `lo` and `hi` are the
+/// row's bit planes (MSB leftmost), `colours` the blend mode's colour for
+/// each pixel value, and pixels of value 0 are only drawn if `opaque`.
+/// Each byte of a u64 is one pixel, so the 8 pixels are mapped together.
+fn blend_row(old: [u8; 8], lo: u8, hi: u8, colours: [u8; 4], opaque: bool) -> [u8; 8] {
+    let (low, high) = (SPREAD[lo as usize], SPREAD[hi as usize]);
+    // One mask per pixel value: a 1 in the byte of each pixel with it.
+    let zero = !(low | high) & LANES;
+    let ones = low & !high;
+    let twos = high & !low;
+    let threes = low & high;
+    let drawn = ones * colours[1] as u64 + twos * colours[2] as u64 + threes * colours[3] as u64;
+    let old = u64::from_le_bytes(old);
+    let zeros = if opaque {
+        zero * colours[0] as u64
+    } else {
+        old & (zero * 0xff)
+    };
+    (drawn | zeros).to_le_bytes()
+}
+
+/// A rectangle of screen pixels: columns `x0..x1`, rows `y0..y1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rect {
+    pub x0: usize,
+    pub y0: usize,
+    pub x1: usize,
+    pub y1: usize,
+}
+
+impl Rect {
+    pub fn is_empty(&self) -> bool {
+        self.x0 >= self.x1 || self.y0 >= self.y1
+    }
+
+    /// The smallest rectangle holding both.
+    fn union(self, other: Rect) -> Rect {
+        if self.is_empty() {
+            return other;
+        }
+        if other.is_empty() {
+            return self;
+        }
+        Rect {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+        }
+    }
+}
+
+const NOTHING: Rect = Rect {
+    x0: 0,
+    y0: 0,
+    x1: 0,
+    y1: 0,
+};
+
+/// The composed picture, as a host presents it.
+pub struct Frame<'a> {
+    /// `width * height` 0RGB pixels, row by row.
+    pub pixels: &'a [u32],
+    pub width: usize,
+    pub height: usize,
+    /// What changed since the previous `frame` call (None: nothing).
+    pub changed: Option<Rect>,
+}
+
+pub struct Screen {
+    /// The frame vector, latched when its low byte (0x21) is written.
+    pub vector: u16,
+    width: usize,
+    height: usize,
+    /// Colour indices 0-3, `width * height` each, row by row.
+    bg: Vec<u8>,
+    fg: Vec<u8>,
+    /// The position registers. Auto-increment moves them past the 16-bit
+    /// range without wrapping (as the reference's `int`s do); reads and
+    /// drawing take them modulo 2^16.
+    x: i32,
+    y: i32,
+    /// The sprite address register; auto-addr advances it past 0xffff into
+    /// the expansion banks, as the reference's flat memory does.
+    addr: u32,
+    /// The composed picture and the part of it that is out of date.
+    pixels: Vec<u32>,
+    dirty: Rect,
+    /// The palette the picture was composed with.
+    composed_palette: Option<[u32; 4]>,
+}
+
+impl Screen {
+    pub fn new() -> Screen {
+        let mut screen = Screen {
+            vector: 0,
+            width: 0,
+            height: 0,
+            bg: Vec::new(),
+            fg: Vec::new(),
+            x: 0,
+            y: 0,
+            addr: 0,
+            pixels: Vec::new(),
+            dirty: NOTHING,
+            composed_palette: None,
+        };
+        screen.resize(DEFAULT_WIDTH, DEFAULT_HEIGHT);
+        screen
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// The colour index at (x, y) of the foreground (`fg`) or background
+    /// layer (None outside the screen).
+    pub fn layer_pixel(&self, fg: bool, x: usize, y: usize) -> Option<u8> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let layer = if fg { &self.fg } else { &self.bg };
+        Some(layer[y * self.width + x])
+    }
+
+    pub fn dei(&self, uxn: &Uxn, port: u8) -> u8 {
+        match port {
+            0x22 => (self.width >> 8) as u8,
+            0x23 => self.width as u8,
+            0x24 => (self.height >> 8) as u8,
+            0x25 => self.height as u8,
+            0x28 => (self.x >> 8) as u8,
+            0x29 => self.x as u8,
+            0x2a => (self.y >> 8) as u8,
+            0x2b => self.y as u8,
+            0x2c => (self.addr >> 8) as u8,
+            0x2d => self.addr as u8,
+            _ => uxn.dev[port as usize],
+        }
+    }
+
+    pub fn deo(&mut self, uxn: &Uxn, port: u8) {
+        let short = |at: usize| u16::from_be_bytes([uxn.dev[at], uxn.dev[at + 1]]);
+        match port {
+            0x21 => self.vector = short(0x20),
+            0x23 => self.resize(short(0x22) as usize, self.height),
+            0x25 => self.resize(self.width, short(0x24) as usize),
+            0x28 | 0x29 => self.x = short(0x28) as i16 as i32,
+            0x2a | 0x2b => self.y = short(0x2a) as i16 as i32,
+            0x2c | 0x2d => self.addr = short(0x2c) as u32,
+            0x2e => self.pixel(uxn.dev[0x2e], uxn.dev[0x26]),
+            0x2f => self.sprite(uxn, uxn.dev[0x2f], uxn.dev[0x26]),
+            _ => {}
+        }
+    }
+
+    /// Sets the size, clamped to 8..=2048; an actual change clears both
+    /// layers.
+    pub fn resize(&mut self, width: usize, height: usize) {
+        let width = width.clamp(MIN_SIZE, MAX_SIZE);
+        let height = height.clamp(MIN_SIZE, MAX_SIZE);
+        if (width, height) != (self.width, self.height) {
+            self.width = width;
+            self.height = height;
+            let len = width * height;
+            for layer in [&mut self.bg, &mut self.fg] {
+                layer.clear();
+                layer.resize(len, 0);
+            }
+            self.pixels.clear();
+            self.pixels.resize(len, 0);
+            self.composed_palette = None;
+        }
+        self.dirty = self.whole();
+    }
+
+    fn whole(&self) -> Rect {
+        Rect {
+            x0: 0,
+            y0: 0,
+            x1: self.width,
+            y1: self.height,
+        }
+    }
+
+    /// The pixel byte `M L Y X - - C C`: one pixel (then auto x/y), or with
+    /// M set a rectangle to the screen edge (Y and X pick which edges).
+    fn pixel(&mut self, ctrl: u8, auto: u8) {
+        let color = ctrl & 3;
+        let layer = if ctrl & 0x40 != 0 {
+            &mut self.fg
+        } else {
+            &mut self.bg
+        };
+        let (w, h) = (self.width as i64, self.height as i64);
+        if ctrl & 0x80 != 0 {
+            let (x, y) = (self.x as i64, self.y as i64);
+            let (x0, x1) = if ctrl & 0x10 != 0 { (0, x) } else { (x, w) };
+            let (y0, y1) = if ctrl & 0x20 != 0 { (0, y) } else { (y, h) };
+            let area = Rect {
+                x0: x0.clamp(0, w) as usize,
+                y0: y0.clamp(0, h) as usize,
+                x1: x1.clamp(0, w) as usize,
+                y1: y1.clamp(0, h) as usize,
+            };
+            if !area.is_empty() {
+                for row in area.y0..area.y1 {
+                    let start = row * self.width;
+                    layer[start + area.x0..start + area.x1].fill(color);
+                }
+                self.dirty = self.dirty.union(area);
+            }
+        } else {
+            if (0..w).contains(&(self.x as i64)) && (0..h).contains(&(self.y as i64)) {
+                let (x, y) = (self.x as usize, self.y as usize);
+                layer[y * self.width + x] = color;
+                self.dirty = self.dirty.union(Rect {
+                    x0: x,
+                    y0: y,
+                    x1: x + 1,
+                    y1: y + 1,
+                });
+            }
+            if auto & 0x01 != 0 {
+                self.x = self.x.wrapping_add(1);
+            }
+            if auto & 0x02 != 0 {
+                self.y = self.y.wrapping_add(1);
+            }
+        }
+    }
+
+    /// The sprite byte `D L Y X B B B B`: draws 1 + (auto >> 4) tiles.
+    /// Auto y lays the repeats out along x and auto x along y (the
+    /// reference's geometry); auto addr steps the address after every tile;
+    /// then auto x/y move the position by one tile.
+    fn sprite(&mut self, uxn: &Uxn, ctrl: u8, auto: u8) {
+        let two_bpp = ctrl & 0x80 != 0;
+        let flip_x = ctrl & 0x10 != 0;
+        let flip_y = ctrl & 0x20 != 0;
+        let (auto_x, auto_y, auto_addr) = (auto & 0x01 != 0, auto & 0x02 != 0, auto & 0x04 != 0);
+        let dir_x = if flip_x { -8 } else { 8 };
+        let dir_y = if flip_y { -8 } else { 8 };
+        let step_x = if auto_y { dir_x } else { 0 };
+        let step_y = if auto_x { dir_y } else { 0 };
+        let step_addr = match (auto_addr, two_bpp) {
+            (false, _) => 0,
+            (true, false) => 8,
+            (true, true) => 16,
+        };
+        let (mut x, mut y) = (self.x, self.y);
+        for _ in 0..=auto >> 4 {
+            let tile = tile_bytes(uxn, self.addr, two_bpp);
+            self.tile(&tile, x, y, ctrl);
+            x = x.wrapping_add(step_x);
+            y = y.wrapping_add(step_y);
+            self.addr = self.addr.wrapping_add(step_addr);
+        }
+        if auto_x {
+            self.x = self.x.wrapping_add(dir_x);
+        }
+        if auto_y {
+            self.y = self.y.wrapping_add(dir_y);
+        }
+    }
+
+    /// Draws one 8×8 tile at (x, y) with the sprite byte's layer, flips and
+    /// blend mode, clipped to the screen.
+    fn tile(&mut self, tile: &[u8; 16], x: i32, y: i32, ctrl: u8) {
+        let blend = (ctrl & 0x0f) as usize;
+        // Modes 0, 5, 10 and 15 leave pixels of value 0 alone.
+        let opaque = !blend.is_multiple_of(5);
+        let two_bpp = ctrl & 0x80 != 0;
+        let flip_x = ctrl & 0x10 != 0;
+        let flip_y = ctrl & 0x20 != 0;
+        let (w, h) = (self.width, self.height);
+        let (Some(cols), Some(rows)) = (visible(x, w), visible(y, h)) else {
+            return;
+        };
+        let layer = if ctrl & 0x40 != 0 {
+            &mut self.fg
+        } else {
+            &mut self.bg
+        };
+        let colours: [u8; 4] = std::array::from_fn(|c| BLENDING[c][blend]);
+        for i in 0..rows.len {
+            let (row, py) = (rows.offset + i, rows.at + i);
+            let src = if flip_y { 7 - row } else { row };
+            let (mut lo, mut hi) = (tile[src], if two_bpp { tile[src + 8] } else { 0 });
+            if flip_x {
+                (lo, hi) = (lo.reverse_bits(), hi.reverse_bits());
+            }
+            let start = py * w + cols.at;
+            if cols.len == 8 {
+                // The usual case, a whole row on screen: 8 pixels at once.
+                let line: &mut [u8; 8] = (&mut layer[start..start + 8]).try_into().unwrap();
+                *line = blend_row(*line, lo, hi, colours, opaque);
+                continue;
+            }
+            // Bit 7 is now the leftmost column; skip the clipped ones.
+            let (lo, hi) = (lo << cols.offset, hi << cols.offset);
+            for (i, pixel) in layer[start..start + cols.len].iter_mut().enumerate() {
+                let c = (lo >> (7 - i) & 1) | (hi >> (7 - i) & 1) << 1;
+                if opaque || c != 0 {
+                    *pixel = colours[c as usize];
+                }
+            }
+        }
+        let area = Rect {
+            x0: cols.at,
+            y0: rows.at,
+            x1: cols.at + cols.len,
+            y1: rows.at + rows.len,
+        };
+        self.dirty = self.dirty.union(area);
+    }
+
+    /// The composed picture. Only the part drawn since the last call is
+    /// recomposed, unless the palette changed, which repaints everything.
+    pub fn frame(&mut self, palette: &[u32; 4]) -> Frame<'_> {
+        if self.composed_palette != Some(*palette) {
+            self.composed_palette = Some(*palette);
+            self.dirty = self.whole();
+        }
+        let changed = (!self.dirty.is_empty()).then_some(self.dirty);
+        if let Some(area) = changed {
+            // Index fg << 2 | bg: foreground colour 0 shows the background.
+            let colours: [u32; 16] =
+                std::array::from_fn(|i| palette[if i >> 2 != 0 { i >> 2 } else { i & 3 }]);
+            for row in area.y0..area.y1 {
+                let span = row * self.width + area.x0..row * self.width + area.x1;
+                let out = &mut self.pixels[span.clone()];
+                for ((pixel, &fg), &bg) in out
+                    .iter_mut()
+                    .zip(&self.fg[span.clone()])
+                    .zip(&self.bg[span])
+                {
+                    *pixel = colours[(fg << 2 | bg) as usize & 15];
+                }
+            }
+            self.dirty = NOTHING;
+        }
+        Frame {
+            pixels: &self.pixels,
+            width: self.width,
+            height: self.height,
+            changed,
+        }
+    }
+}
+
+impl Default for Screen {
+    fn default() -> Self {
+        Screen::new()
+    }
+}
+
+/// The part of a tile's 8 columns (or rows) that lands on screen.
+struct Span {
+    /// The first visible offset (0-7) within the tile.
+    offset: usize,
+    /// Its screen coordinate.
+    at: usize,
+    /// How many offsets from there on are visible.
+    len: usize,
+}
+
+/// Which of the offsets 0..8 from `start` land on screen, taken modulo
+/// 2^16 and below `size`. They always form one run: the screen (at most
+/// 2048) is far narrower than 2^16, so a run that wraps past 0xffff starts
+/// off screen and continues on it.
+fn visible(start: i32, size: usize) -> Option<Span> {
+    let mut span: Option<Span> = None;
+    for offset in 0..8 {
+        let at = (start.wrapping_add(offset as i32) as u16) as usize;
+        if at < size {
+            match &mut span {
+                Some(span) => span.len += 1,
+                None => span = Some(Span { offset, at, len: 1 }),
+            }
+        }
+    }
+    span
+}
+
+/// The 8 (1bpp) or 16 (2bpp) bytes of the tile at `addr`. Addresses past
+/// 0xffff read on into the expansion banks, as the reference's flat memory
+/// does; past the last bank they read 0.
+fn tile_bytes(uxn: &Uxn, addr: u32, two_bpp: bool) -> [u8; 16] {
+    let len = if two_bpp { 16 } else { 8 };
+    let mut tile = [0u8; 16];
+    let start = addr as usize;
+    if start + len <= BANK_SIZE {
+        tile[..len].copy_from_slice(&uxn.ram[start..start + len]);
+    } else {
+        for (i, byte) in tile[..len].iter_mut().enumerate() {
+            let at = start + i;
+            if at < BANKS * BANK_SIZE {
+                *byte = uxn.bank_byte(at / BANK_SIZE, at as u16);
+            }
+        }
+    }
+    tile
+}

@@ -1,0 +1,313 @@
+//! `hop --frames`: the command line, the input script's errors, console
+//! input from the script only, halting, screenshots and determinism.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A fresh folder under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("hop-frames-test-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `hop` in `dir` with `args`, giving it `stdin`.
+fn hop(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hop"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start hop");
+    let mut pipe = child.stdin.take().unwrap();
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A ROM whose screen vector prints `.` and halts with exit code 5 in its
+/// third frame, and whose console vector echoes each byte to stdout.
+const DOTS: &[u8] = &[
+    // 0100 reset: screen vector 0110, console vector 0130
+    0xa0, 0x01, 0x10, 0x80, 0x20, 0x37, // LIT2 0110 LIT 20 DEO2
+    0xa0, 0x01, 0x30, 0x80, 0x10, 0x37, // LIT2 0130 LIT 10 DEO2
+    0x00, 0x00, 0x00, 0x00, // BRK, padding
+    // 0110 screen: print '.', count frames in zp 00, halt 0x85 at 3
+    0x80, 0x2e, 0x80, 0x18, 0x17, // LIT '.' LIT 18 DEO
+    0x80, 0x00, 0x10, 0x01, 0x80, 0x00, 0x11, // zp00 += 1
+    0x80, 0x00, 0x10, 0x80, 0x03, 0x08, // zp00 == 3
+    0x80, 0x85, 0x1a, 0x80, 0x0f, 0x17, // * 0x85 -> System/state
+    0x00, // BRK
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // padding to 0130
+    // 0130 console: echo the byte
+    0x80, 0x12, 0x16, 0x80, 0x18, 0x17, 0x00, // LIT 12 DEI LIT 18 DEO BRK
+];
+
+#[test]
+fn the_dots_rom_is_laid_out_as_its_comments_say() {
+    assert_eq!(DOTS[0x10], 0x80);
+    assert_eq!(DOTS[0x30], 0x80);
+    assert_eq!(DOTS.len(), 0x37);
+}
+
+#[test]
+fn frames_stop_when_the_rom_halts_with_its_exit_code() {
+    let dir = TempDir::new("halt");
+    let rom = dir.file("dots.rom", DOTS);
+    let out = hop(&dir.0, &["--frames", "10", rom.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(5), "stderr: {}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "...");
+    // Fewer frames than it takes to halt: exit 0.
+    let out = hop(&dir.0, &["--frames", "2", rom.to_str().unwrap()], b"");
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), "..".into())
+    );
+}
+
+#[test]
+fn console_input_comes_from_the_arguments_and_the_script_only() {
+    let dir = TempDir::new("console");
+    let rom = dir.file("dots.rom", DOTS);
+    let script = dir.file("in.txt", b"# console\n0 stdin hi\\x21\n1 stdin-eof\n");
+    let out = hop(
+        &dir.0,
+        &[
+            "--frames",
+            "2",
+            "--input",
+            script.to_str().unwrap(),
+            rom.to_str().unwrap(),
+            "a",
+            "b",
+        ],
+        b"real stdin is not read",
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    // Boot: the arguments; frame 0: "hi!" then the screen's dot; frame 1:
+    // the end-of-input newline, then a dot.
+    assert_eq!(text(&out.stdout), "a\nb\nhi!.\n.");
+}
+
+#[test]
+fn a_bad_script_line_is_reported_with_its_number() {
+    let dir = TempDir::new("badscript");
+    let rom = dir.file("dots.rom", DOTS);
+    let script = dir.file("in.txt", b"0 key a\n\n2 jump high\n");
+    let out = hop(
+        &dir.0,
+        &[
+            "--frames",
+            "2",
+            "--input",
+            script.to_str().unwrap(),
+            rom.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "hop: {}:3: unknown event `jump`",
+            script.display()
+        )),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing runs");
+
+    let missing = dir.path("missing.txt");
+    let out = hop(
+        &dir.0,
+        &["--frames", "2", "--input", &missing, rom.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("hop: "),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("no such file"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn input_needs_frames() {
+    let dir = TempDir::new("usage");
+    let rom = dir.file("dots.rom", DOTS);
+    let script = dir.file("in.txt", b"");
+    let out = hop(
+        &dir.0,
+        &[
+            "--headless",
+            "--input",
+            script.to_str().unwrap(),
+            rom.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_unwritable_screenshot_is_an_error() {
+    let dir = TempDir::new("shot");
+    let rom = dir.file("dots.rom", DOTS);
+    let shot = dir.path("no/such/dir/out.png");
+    let out = hop(
+        &dir.0,
+        &[
+            "--frames",
+            "1",
+            "--screenshot",
+            &shot,
+            rom.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("hop: cannot write {shot}")),
+        "{stderr}"
+    );
+}
+
+/// A ROM that sets colour 1 to #ff0000 and colour 2 to #008800, resizes
+/// the screen to 16x8, then paints it with two fills: background colour 1
+/// from x = 4 rightwards, foreground colour 2 left of x = 4.
+const FILL: &[u8] = &[
+    0xa0, 0x0f, 0x00, 0x80, 0x08, 0x37, // red   0f00: colour 1 red f
+    0xa0, 0x00, 0x80, 0x80, 0x0a, 0x37, // green 0080: colour 2 green 8
+    0xa0, 0x00, 0x04, 0x80, 0x0c, 0x37, // blue  0004: colour 3 blue 4
+    0xa0, 0x00, 0x10, 0x80, 0x22, 0x37, // width 16
+    0xa0, 0x00, 0x08, 0x80, 0x24, 0x37, // height 8
+    0xa0, 0x00, 0x04, 0x80, 0x28, 0x37, // x 4
+    0x80, 0x81, 0x80, 0x2e, 0x17, // fill colour 1 from x 4 to the right
+    0x80, 0xd2, 0x80, 0x2e, 0x17, // fill foreground colour 2 left of x 4
+    0x00,
+];
+
+#[test]
+fn the_screenshot_is_the_final_screen_as_rgb() {
+    let dir = TempDir::new("fill");
+    let rom = dir.file("fill.rom", FILL);
+    let shot = dir.path("out.png");
+    let out = hop(
+        &dir.0,
+        &[
+            "--frames",
+            "1",
+            "--screenshot",
+            &shot,
+            rom.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (16, 8));
+    assert_eq!(
+        (info.color_type, info.bit_depth),
+        (png::ColorType::Rgb, png::BitDepth::Eight)
+    );
+    for y in 0..8 {
+        for x in 0..16 {
+            let at = (y * 16 + x) * 3;
+            let want: [u8; 3] = if x < 4 {
+                [0x00, 0x88, 0x00]
+            } else {
+                [0xff, 0x00, 0x00]
+            };
+            assert_eq!(buf[at..at + 3], want, "pixel ({x}, {y})");
+        }
+    }
+    // --screenshot also works in console mode (the screen after the run).
+    let shot2 = dir.path("out2.png");
+    let out = hop(
+        &dir.0,
+        &["--headless", "--screenshot", &shot2, rom.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(&shot).unwrap(),
+        std::fs::read(&shot2).unwrap()
+    );
+}
+
+#[test]
+fn runs_are_reproducible_and_the_clock_is_the_given_one() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    let rom = shared.join("roms/tests/raven/drool.rom");
+    if !rom.exists() {
+        let _ = writeln!(std::io::stderr(), "SKIPPED: {} is absent", rom.display());
+        return;
+    }
+    let dir = TempDir::new("determinism");
+    let script = dir.file(
+        "in.txt",
+        b"0 mouse 256 160\n0 mousedown 1\n0 press right\n0 key a\n",
+    );
+    let run = |clock: &str, name: &str| {
+        let shot = dir.path(name);
+        let args = [
+            "--frames",
+            "60",
+            "--clock",
+            clock,
+            "--input",
+            script.to_str().unwrap(),
+            "--screenshot",
+            &shot,
+            rom.to_str().unwrap(),
+        ];
+        let out = hop(&dir.0, &args, b"");
+        assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+        (out.stdout, std::fs::read(&shot).unwrap())
+    };
+    let first = run("1758974400", "a.png");
+    assert_eq!(first, run("1758974400", "b.png"), "same inputs, same bytes");
+    assert_ne!(
+        first.1,
+        run("1700000000", "c.png").1,
+        "drool's picture depends on the clock"
+    );
+}

@@ -126,7 +126,11 @@ impl Keyboard {
         } else if self.ctrl()
             && let Some(byte) = plain_byte(key)
         {
-            let byte = if self.shift() { byte.to_ascii_uppercase() } else { byte };
+            let byte = if self.shift() {
+                byte.to_ascii_uppercase()
+            } else {
+                byte
+            };
             out.push(Action::Machine(Event::Key(byte)));
         }
     }
@@ -177,8 +181,16 @@ fn control_byte(key: Key) -> Option<u8> {
 fn plain_byte(key: Key) -> Option<u8> {
     let k = key as u8;
     Some(match key {
-        Key::Key0 | Key::Key1 | Key::Key2 | Key::Key3 | Key::Key4 | Key::Key5 | Key::Key6
-        | Key::Key7 | Key::Key8 | Key::Key9 => b'0' + k - Key::Key0 as u8,
+        Key::Key0
+        | Key::Key1
+        | Key::Key2
+        | Key::Key3
+        | Key::Key4
+        | Key::Key5
+        | Key::Key6
+        | Key::Key7
+        | Key::Key8
+        | Key::Key9 => b'0' + k - Key::Key0 as u8,
         _ if (Key::A as u8..=Key::Z as u8).contains(&k) => b'a' + k - Key::A as u8,
         Key::Space => b' ',
         Key::Apostrophe => b'\'',
@@ -214,7 +226,12 @@ mod tests {
 
     #[test]
     fn text_becomes_key_bytes() {
-        let out = run(&[K(Key::H, true), Char('h' as u32), K(Key::H, false), Char('é' as u32)]);
+        let out = run(&[
+            K(Key::H, true),
+            Char('h' as u32),
+            K(Key::H, false),
+            Char('é' as u32),
+        ]);
         assert_eq!(out, [Machine(Event::Key(b'h'))]);
     }
 

@@ -30,11 +30,9 @@ use std::sync::{Arc, Mutex};
 
 use keys::{Action, HostKey, KeyQueue, Keyboard};
 use pointer::Pointer;
-use program::{Origin, Program};
+use program::Program;
 use session::{Session, Settings};
 use window::Desktop;
-
-use crate::varvara::Event;
 
 /// Exit code when the program cannot be loaded, or there is no display.
 pub const EXIT_FAILURE: i32 = 1;
@@ -155,8 +153,12 @@ impl App {
                 }
             }
             let size = screen_size(&self.session);
-            self.pointer
-                .events(self.desktop.poll_mouse(), self.desktop.zoom(), size, &mut events);
+            self.pointer.events(
+                self.desktop.poll_mouse(),
+                self.desktop.zoom(),
+                size,
+                &mut events,
+            );
             for key in host {
                 if key == HostKey::Quit {
                     return 0;
@@ -188,9 +190,13 @@ impl App {
         match key {
             HostKey::Zoom => {
                 self.zoom_fixed = true;
-                self.desktop.set_zoom(self.desktop.zoom() % window::MAX_ZOOM + 1);
+                self.desktop
+                    .set_zoom(self.desktop.zoom() % window::MAX_ZOOM + 1);
             }
-            HostKey::Stacks => eprint!("{}", crate::varvara::system::debug_text(&self.session.machine.uxn)),
+            HostKey::Stacks => eprint!(
+                "{}",
+                crate::varvara::system::debug_text(&self.session.machine.uxn)
+            ),
             HostKey::Reload => match self.session.program.reload() {
                 Ok(program) => self.replace(program),
                 Err(lines) => lines.iter().for_each(|line| eprintln!("{line}")),
@@ -205,7 +211,9 @@ impl App {
             HostKey::Fullscreen => {
                 if !self.said_no_fullscreen {
                     self.said_no_fullscreen = true;
-                    eprintln!("hop: fullscreen is not available (minifb has no fullscreen on X11); F1 zooms");
+                    eprintln!(
+                        "hop: fullscreen is not available (minifb has no fullscreen on X11); F1 zooms"
+                    );
                 }
             }
             HostKey::Screenshot => self.screenshot(),
@@ -257,7 +265,9 @@ impl App {
     }
 
     fn poll_dialog(&mut self) {
-        let Some((dialog, opened)) = &self.dialog else { return };
+        let Some((dialog, opened)) = &self.dialog else {
+            return;
+        };
         match dialog.poll() {
             dialog::Outcome::Open => {}
             dialog::Outcome::Chosen(path) => {
@@ -301,6 +311,3 @@ fn screenshot_path(dir: &Path) -> PathBuf {
         .find(|p| !p.exists())
         .unwrap_or_else(|| dir.join("hop.png"))
 }
-
-#[allow(dead_code)]
-fn _uses(_: Origin, _: Event) {}

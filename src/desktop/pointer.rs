@@ -50,8 +50,12 @@ impl Pointer {
         let dragging = self.buttons != 0;
         if poll.inside || dragging {
             let zoom = zoom.max(1) as f32;
-            let clamp = |v: f32, len: usize| (v / zoom).clamp(0.0, len.saturating_sub(1) as f32) as u16;
-            let at = (clamp(poll.position.0, size.0), clamp(poll.position.1, size.1));
+            let clamp =
+                |v: f32, len: usize| (v / zoom).clamp(0.0, len.saturating_sub(1) as f32) as u16;
+            let at = (
+                clamp(poll.position.0, size.0),
+                clamp(poll.position.1, size.1),
+            );
             if self.last != Some(at) {
                 self.last = Some(at);
                 out.push(Event::MouseMove { x: at.0, y: at.1 });
@@ -107,16 +111,36 @@ mod tests {
     #[test]
     fn positions_are_divided_by_the_zoom_and_clamped() {
         let mut p = Pointer::new();
-        assert_eq!(events(&mut p, poll(101.0, 51.0, false)), [Event::MouseMove { x: 50, y: 25 }]);
-        assert_eq!(events(&mut p, poll(100.0, 50.0, false)), [], "no move, no event");
-        assert_eq!(events(&mut p, poll(2000.0, 50.0, false)), [], "outside: ignored");
+        assert_eq!(
+            events(&mut p, poll(101.0, 51.0, false)),
+            [Event::MouseMove { x: 50, y: 25 }]
+        );
+        assert_eq!(
+            events(&mut p, poll(100.0, 50.0, false)),
+            [],
+            "no move, no event"
+        );
+        assert_eq!(
+            events(&mut p, poll(2000.0, 50.0, false)),
+            [],
+            "outside: ignored"
+        );
         assert_eq!(
             events(&mut p, poll(10.0, 10.0, true)),
-            [Event::MouseMove { x: 5, y: 5 }, Event::MouseDown(button::LEFT)]
+            [
+                Event::MouseMove { x: 5, y: 5 },
+                Event::MouseDown(button::LEFT)
+            ]
         );
         // A drag leaving the window is followed, clamped to the screen.
-        assert_eq!(events(&mut p, poll(2000.0, -40.0, true)), [Event::MouseMove { x: 511, y: 0 }]);
-        assert_eq!(events(&mut p, poll(2000.0, -40.0, false)), [Event::MouseUp(button::LEFT)]);
+        assert_eq!(
+            events(&mut p, poll(2000.0, -40.0, true)),
+            [Event::MouseMove { x: 511, y: 0 }]
+        );
+        assert_eq!(
+            events(&mut p, poll(2000.0, -40.0, false)),
+            [Event::MouseUp(button::LEFT)]
+        );
         // A press outside the window is not the ROM's.
         assert_eq!(events(&mut p, poll(-5.0, 3.0, true)), []);
         assert_eq!(events(&mut p, poll(-5.0, 3.0, false)), []);
@@ -133,7 +157,11 @@ mod tests {
                 .filter(|e| matches!(e, Event::Scroll { .. }))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(wheel(0.0, 2.0), [Event::Scroll { x: 0, y: -1 }], "one notch up");
+        assert_eq!(
+            wheel(0.0, 2.0),
+            [Event::Scroll { x: 0, y: -1 }],
+            "one notch up"
+        );
         assert_eq!(wheel(0.0, -1.0), [], "half a notch waits");
         assert_eq!(wheel(0.0, -1.0), [Event::Scroll { x: 0, y: 1 }]);
         assert_eq!(wheel(0.0, -4.0), [Event::Scroll { x: 0, y: 2 }]);

@@ -41,13 +41,14 @@ impl Program {
             "font.tal" => Ok(("font.tal".to_string(), FONT.to_vec())),
             _ => asm::no_includes(_from, path),
         };
-        let assembly = asm::assemble_source("launcher.tal", LAUNCHER, &mut loader).map_err(|errors| {
-            LoadError::Assembly {
-                path: "launcher.tal".into(),
-                errors,
-            }
-            .report()
-        })?;
+        let assembly =
+            asm::assemble_source("launcher.tal", LAUNCHER, &mut loader).map_err(|errors| {
+                LoadError::Assembly {
+                    path: "launcher.tal".into(),
+                    errors,
+                }
+                .report()
+            })?;
         Ok(Program {
             origin: Origin::Launcher,
             rom: assembly.rom,

@@ -34,7 +34,12 @@ pub struct Desktop {
 }
 
 impl Desktop {
-    pub fn open(title: &str, size: (usize, usize), zoom: usize, keys: KeyQueue) -> Result<Desktop, String> {
+    pub fn open(
+        title: &str,
+        size: (usize, usize),
+        zoom: usize,
+        keys: KeyQueue,
+    ) -> Result<Desktop, String> {
         let options = WindowOptions {
             scale_mode: ScaleMode::UpperLeft,
             ..WindowOptions::default()
@@ -116,7 +121,10 @@ impl Desktop {
             .get_unscaled_mouse_pos(MouseMode::Pass)
             .unwrap_or((-1.0, -1.0));
         let (w, h) = (self.size.0 * self.zoom, self.size.1 * self.zoom);
-        let inside = position.0 >= 0.0 && position.1 >= 0.0 && position.0 < w as f32 && position.1 < h as f32;
+        let inside = position.0 >= 0.0
+            && position.1 >= 0.0
+            && position.0 < w as f32
+            && position.1 < h as f32;
         Poll {
             position,
             inside,
@@ -149,7 +157,11 @@ impl Desktop {
             x1: self.size.0,
             y1: self.size.1,
         };
-        let dirty = if self.redraw { Some(whole) } else { frame.changed };
+        let dirty = if self.redraw {
+            Some(whole)
+        } else {
+            frame.changed
+        };
         self.since_present += 1;
         if let Some(rect) = dirty {
             self.scale(frame.pixels, rect);

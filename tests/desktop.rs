@@ -460,3 +460,131 @@ fn keys_clicks_and_wheel_match_the_headless_runner() {
     assert_eq!(hop.wait(), 0, "F3 quits");
     assert_eq!(hop.stderr(), "");
 }
+
+/// A Python that has GTK 3 (Debian's own, not a pyenv one).
+fn gtk_python() -> Option<&'static str> {
+    ["/usr/bin/python3", "python3"].into_iter().find(|python| {
+        Command::new(python)
+            .args(["-c", "import gi; gi.require_version('Gtk', '3.0'); from gi.repository import Gtk"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+#[test]
+fn a_dropped_file_replaces_the_rom() {
+    let Some(x) = X::start() else { return };
+    let Some(python) = gtk_python() else {
+        skip("no Python with GTK 3 for the drag source (Debian: python3-gi gir1.2-gtk-3.0)");
+        return;
+    };
+    let dir = TempDir::new("drop");
+    // A file name that needs percent-encoding in the URI; the piano
+    // includes ../assets/font.tal.
+    for sub in ["roms", "assets"] {
+        std::fs::create_dir_all(dir.0.join(sub)).unwrap();
+    }
+    let dropped = dir.0.join("roms/my piano.tal");
+    std::fs::copy(repo("roms/piano.tal"), &dropped).unwrap();
+    std::fs::copy(repo("assets/font.tal"), dir.0.join("assets/font.tal")).unwrap();
+    let rom = repo("tests/desktop/input.tal");
+    let mut hop = Hop::start(&x, &dir.0, &["--mute", rom.to_str().unwrap()]);
+    let window = x.window("input log");
+    // The drag source: a GTK window at (0, 0) offering the file.
+    let mut source = x
+        .command(python)
+        .arg(repo("tests/desktop/drag_source.py"))
+        .arg(&dropped)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(source.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready.trim(), "ready");
+    settle();
+    // Drag it from the source onto hop's window.
+    let geometry = x.xdotool(&["getwindowgeometry", "--shell", &window]).unwrap();
+    let at = |name: &str| -> i64 {
+        geometry
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (cx, cy) = (at("X") + at("WIDTH") / 2, at("Y") + at("HEIGHT") / 2);
+    x.xdo(&["mousemove", "40", "40", "mousedown", "1"]);
+    for step in 1..=10 {
+        let (px, py) = (40 + (cx - 40) * step / 10, 40 + (cy - 40) * step / 10);
+        x.xdo(&["mousemove", &px.to_string(), &py.to_string()]);
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    x.xdo(&["mousemove", &(cx + 3).to_string(), &(cy + 3).to_string()]);
+    settle();
+    x.xdo(&["mouseup", "1"]);
+    // The piano takes over the window: its name, its size.
+    let piano = x.window("piano");
+    assert_eq!(piano, window, "the same window");
+    wait_for("the piano's size", || (x.window_size(&window) == (448, 288)).then_some(()));
+    let _ = source.kill();
+    let _ = source.wait();
+    assert!(hop.running());
+    assert_eq!(hop.stderr(), "");
+}
+
+#[test]
+fn the_launcher_starts_the_picked_rom_and_audio_runs_without_a_sound_card() {
+    let Some(x) = X::start() else { return };
+    let dir = TempDir::new("launcher");
+    std::fs::create_dir_all(dir.0.join("roms")).unwrap();
+    std::fs::copy(repo("tests/desktop/input.tal"), dir.0.join("input.tal")).unwrap();
+    std::fs::copy(repo("roms/piano.tal"), dir.0.join("roms/piano.tal")).unwrap();
+    std::fs::create_dir_all(dir.0.join("assets")).unwrap();
+    std::fs::copy(repo("assets/font.tal"), dir.0.join("assets/font.tal")).unwrap();
+    std::fs::write(dir.0.join("notes.txt"), "not listed").unwrap();
+    // No --mute: this machine has no sound card (CI neither), and that is
+    // one line on stderr, with none of ALSA's own complaints.
+    let mut hop = Hop::start(&x, &dir.0, &[]);
+    let window = x.window("hop launcher");
+    x.point(&window, 4, 4);
+    x.keys(&["Down", "Return"]);
+    x.window("piano");
+    // Play: keys and a click.
+    x.point(&window, 40 * 2, 100 * 2);
+    x.keys(&["a", "e", "g"]);
+    x.xdo(&["mousedown", "1"]);
+    settle();
+    x.xdo(&["mouseup", "1"]);
+    settle();
+    assert!(hop.running(), "the piano plays on: {}", hop.stderr());
+    let stderr = hop.stderr();
+    let lines: Vec<&str> = stderr.lines().collect();
+    let sound_card = Path::new("/dev/snd").exists();
+    if sound_card {
+        assert!(lines.is_empty(), "{stderr}");
+    } else {
+        assert_eq!(lines.len(), 1, "{stderr}");
+        assert!(lines[0].starts_with("hop: no sound: ") && lines[0].ends_with("running silently"), "{stderr}");
+    }
+    x.keys(&["F3"]);
+    assert_eq!(hop.wait(), 0);
+}
+
+#[test]
+fn escape_in_the_launcher_quits() {
+    let Some(x) = X::start() else { return };
+    let dir = TempDir::new("escape");
+    let mut hop = Hop::start(&x, &dir.0, &["--mute"]);
+    let window = x.window("hop launcher");
+    x.point(&window, 4, 4);
+    x.keys(&["Escape"]);
+    assert_eq!(hop.wait(), 0);
+    assert_eq!(hop.stderr(), "");
+}

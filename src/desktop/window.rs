@@ -2,8 +2,6 @@
 //! zoom, resized when the ROM resizes its screen or the zoom changes, and
 //! paced at 60 frames a second by minifb's own limiter.
 
-use std::time::Duration;
-
 use minifb::{MouseButton, MouseMode, ScaleMode, Window, WindowOptions};
 
 use super::keys::KeyQueue;
@@ -49,6 +47,9 @@ impl Desktop {
         // minifb's default limit is 250 frames a second.
         window.set_target_fps(60);
         window.set_input_callback(Box::new(keys));
+        // minifb's requests (the window itself) may still sit in its Xlib
+        // buffer; this flushes them, so the other connection finds the window.
+        window.update();
         let control = WindowControl::open(window.get_window_handle() as std::ffi::c_ulong);
         Ok(Desktop {
             window,
@@ -197,11 +198,5 @@ impl Desktop {
                 rest[rect.x0 * zoom..rect.x0 * zoom + from.len()].copy_from_slice(from);
             }
         }
-    }
-
-    /// Waits without presenting (used while nothing runs at all).
-    pub fn idle(&mut self) {
-        std::thread::sleep(Duration::from_millis(1));
-        self.window.update();
     }
 }

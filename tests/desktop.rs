@@ -588,35 +588,60 @@ fn a_dropped_file_replaces_the_rom() {
     assert_eq!(hop.stderr(), "");
 }
 
+/// A folder with the piano (roms/piano.tal, which includes
+/// ../assets/font.tal) and input.tal.
+fn piano_folder(test: &str) -> TempDir {
+    let dir = TempDir::new(test);
+    for sub in ["roms", "assets"] {
+        std::fs::create_dir_all(dir.0.join(sub)).unwrap();
+    }
+    std::fs::copy(repo("tests/desktop/input.tal"), dir.0.join("input.tal")).unwrap();
+    std::fs::copy(repo("roms/piano.tal"), dir.0.join("roms/piano.tal")).unwrap();
+    std::fs::copy(repo("assets/font.tal"), dir.0.join("assets/font.tal")).unwrap();
+    dir
+}
+
+/// Plays the piano in `window`: a key lights up (checked if `paced`: a
+/// stream that pulls faster than real time ends the notes at once), and
+/// goes dark again when its note's finish vector has run; the picture is
+/// then the first one.
+fn play_piano(x: &X, window: &str, dir: &Path, hop: &mut Hop, paced: bool) {
+    let dark = headless(dir, &dir.join("roms/piano.tal"), 1, "");
+    wait_for("the piano", || {
+        (x.capture(window).unzoom(2) == dark).then_some(())
+    });
+    x.point(window, 40 * 2, 100 * 2);
+    x.keys(&["a"]);
+    if paced {
+        assert_ne!(x.capture(window).unzoom(2), dark, "the key is lit");
+    }
+    x.xdo(&["mousedown", "1"]);
+    settle();
+    x.xdo(&["mouseup", "1"]);
+    // The notes last 1.3 s.
+    wait_for("the notes to end", || {
+        (x.capture(window).unzoom(2) == dark).then_some(())
+    });
+    assert!(hop.running(), "the piano plays on: {}", hop.stderr());
+}
+
 #[test]
 fn the_launcher_starts_the_picked_rom_and_audio_runs_without_a_sound_card() {
     let Some(x) = X::start() else { return };
-    let dir = TempDir::new("launcher");
-    std::fs::create_dir_all(dir.0.join("roms")).unwrap();
-    std::fs::copy(repo("tests/desktop/input.tal"), dir.0.join("input.tal")).unwrap();
-    std::fs::copy(repo("roms/piano.tal"), dir.0.join("roms/piano.tal")).unwrap();
-    std::fs::create_dir_all(dir.0.join("assets")).unwrap();
-    std::fs::copy(repo("assets/font.tal"), dir.0.join("assets/font.tal")).unwrap();
+    let dir = piano_folder("launcher");
     std::fs::write(dir.0.join("notes.txt"), "not listed").unwrap();
-    // No --mute: this machine has no sound card (CI neither), and that is
-    // one line on stderr, with none of ALSA's own complaints.
+    // No --mute: with no sound card (as on CI) hop says so in one line,
+    // with none of ALSA's own complaints, renders the sound itself and
+    // drops it, so notes still end.
     let mut hop = Hop::start(&x, &dir.0, &[]);
     let window = x.window("hop launcher", &mut hop);
     x.point(&window, 4, 4);
     x.keys(&["Down", "Return"]);
     x.window("piano", &mut hop);
-    // Play: keys and a click.
-    x.point(&window, 40 * 2, 100 * 2);
-    x.keys(&["a", "e", "g"]);
-    x.xdo(&["mousedown", "1"]);
-    settle();
-    x.xdo(&["mouseup", "1"]);
-    settle();
-    assert!(hop.running(), "the piano plays on: {}", hop.stderr());
+    play_piano(&x, &window, &dir.0, &mut hop, true);
     let stderr = hop.stderr();
     let lines: Vec<&str> = stderr.lines().collect();
-    let sound_card = Path::new("/dev/snd").exists();
-    if sound_card {
+    if Path::new("/dev/snd").exists() {
         assert!(lines.is_empty(), "{stderr}");
     } else {
         assert_eq!(lines.len(), 1, "{stderr}");
@@ -627,6 +652,35 @@ fn the_launcher_starts_the_picked_rom_and_audio_runs_without_a_sound_card() {
     }
     x.keys(&["F3"]);
     assert_eq!(hop.wait(), 0);
+}
+
+#[test]
+fn audio_plays_through_a_sound_device() {
+    let Some(x) = X::start() else { return };
+    let dir = piano_folder("null-device");
+    // ALSA's null device stands in for a sound card: cpal opens it and its
+    // thread pulls the samples (and so ends the notes), much faster than
+    // real time.
+    let home = dir.0.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join(".asoundrc"), "pcm.!default { type null }\n").unwrap();
+    let mut command = x.command(env!("CARGO_BIN_EXE_hop"));
+    command
+        .args(["--scale", "2", "roms/piano.tal"])
+        .current_dir(&dir.0)
+        .env("HOME", &home)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    let stderr = dir.0.join("stderr.txt");
+    command.stderr(std::fs::File::create(&stderr).unwrap());
+    let mut hop = Hop {
+        child: command.spawn().unwrap(),
+        stderr,
+    };
+    let window = x.window("piano", &mut hop);
+    play_piano(&x, &window, &dir.0, &mut hop, false);
+    assert_eq!(hop.stderr(), "", "no complaint: there is a device");
 }
 
 #[test]

@@ -167,7 +167,8 @@ impl App {
             }
             self.take_drops();
             self.poll_dialog();
-            self.session.frame(events, self.settings.budget);
+            self.session
+                .frame(events, self.settings.budget, self.sound.is_none());
             if self.session.machine.halted() {
                 match self.session.launcher_choice(&self.settings.root) {
                     Some(Some(path)) => self.open(&path),

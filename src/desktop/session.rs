@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use super::program::{Origin, Program};
 use crate::uxn::Engine;
+use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
 use crate::varvara::{Config, Event, Runaway, Varvara};
 
 /// How every session is set up (from the command line).
@@ -45,7 +46,12 @@ pub struct Session {
     captured: Option<Captured>,
     /// Set once a vector ran past its budget: nothing runs any more.
     pub stopped: bool,
+    /// Sample frames due but not yet rendered, without a sound stream.
+    silent_due: u64,
 }
+
+/// Sample frames rendered at a time without a sound stream.
+const SILENT_BLOCK: usize = 512;
 
 impl Session {
     /// Boots `program`. The error is one line for stderr.
@@ -69,6 +75,7 @@ impl Session {
             program,
             captured,
             stopped: false,
+            silent_due: 0,
         };
         let args: Vec<&[u8]> = if session.captured.is_some() {
             Vec::new()
@@ -84,15 +91,28 @@ impl Session {
     }
 
     /// Runs one frame: finished notes, the events, the screen vector.
-    pub fn frame(&mut self, events: Vec<Event>, budget: u64) {
+    /// With `silent` (no sound stream), the frame's audio is rendered here
+    /// and dropped, so notes still end and their vectors still run in time.
+    pub fn frame(&mut self, events: Vec<Event>, budget: u64, silent: bool) {
         if self.stopped || self.machine.halted() {
             return;
         }
-        let result = self
-            .machine
-            .run_audio_finish_vectors()
-            .and_then(|()| self.machine.run_frame(events));
-        self.machine.refresh_audio_samples();
+        let result = self.machine.run_frame(events);
+        if silent {
+            // In blocks of 512 frames, as the reference's audio callback
+            // asks: a note whose envelope ends exactly where a block ends
+            // and whose loudness the ROM reads then stops with no finish
+            // event (as in the reference), and envelopes end on multiples
+            // of 735 frames, the samples of a 60 Hz frame.
+            self.silent_due += FRAMES_PER_VIDEO_FRAME as u64;
+            let mut block = [0; SILENT_BLOCK * CHANNELS];
+            while self.silent_due >= SILENT_BLOCK as u64 {
+                self.silent_due -= SILENT_BLOCK as u64;
+                self.machine.render_audio(&mut block);
+            }
+        } else {
+            self.machine.refresh_audio_samples();
+        }
         self.check(result, budget);
     }
 

@@ -527,13 +527,11 @@ fn a_dropped_file_replaces_the_rom() {
     };
     let dir = TempDir::new("drop");
     // A file name that needs percent-encoding in the URI; the piano
-    // includes ../assets/font.tal.
-    for sub in ["roms", "assets"] {
-        std::fs::create_dir_all(dir.0.join(sub)).unwrap();
-    }
+    // includes lib/font.tal.
+    std::fs::create_dir_all(dir.0.join("roms/lib")).unwrap();
     let dropped = dir.0.join("roms/my piano.tal");
     std::fs::copy(repo("roms/piano.tal"), &dropped).unwrap();
-    std::fs::copy(repo("assets/font.tal"), dir.0.join("assets/font.tal")).unwrap();
+    std::fs::copy(repo("assets/font.tal"), dir.0.join("roms/lib/font.tal")).unwrap();
     let rom = repo("tests/desktop/input.tal");
     let mut hop = Hop::start(&x, &dir.0, &["--mute", rom.to_str().unwrap()]);
     let window = x.window("input log", &mut hop);
@@ -589,15 +587,13 @@ fn a_dropped_file_replaces_the_rom() {
 }
 
 /// A folder with the piano (roms/piano.tal, which includes
-/// ../assets/font.tal) and input.tal.
+/// lib/font.tal) and input.tal.
 fn piano_folder(test: &str) -> TempDir {
     let dir = TempDir::new(test);
-    for sub in ["roms", "assets"] {
-        std::fs::create_dir_all(dir.0.join(sub)).unwrap();
-    }
+    std::fs::create_dir_all(dir.0.join("roms/lib")).unwrap();
     std::fs::copy(repo("tests/desktop/input.tal"), dir.0.join("input.tal")).unwrap();
     std::fs::copy(repo("roms/piano.tal"), dir.0.join("roms/piano.tal")).unwrap();
-    std::fs::copy(repo("assets/font.tal"), dir.0.join("assets/font.tal")).unwrap();
+    std::fs::copy(repo("assets/font.tal"), dir.0.join("roms/lib/font.tal")).unwrap();
     dir
 }
 

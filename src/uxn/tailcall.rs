@@ -158,15 +158,22 @@ fn get(short: bool, st: &[u8; 256], d: usize, off: u8) -> u16 {
 /// Pushes an operand (after [`fits`]), returning the new pointer.
 #[inline(always)]
 fn put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
+    write(short, st, d, v);
+    if short { d - 2 } else { d - 1 }
+}
+
+/// Writes an operand where a push at `d` would put it, leaving the
+/// pointer alone: for results that replace operands in place, and for the
+/// bytes a fused literal leaves behind the pointer.
+#[inline(always)]
+fn write(short: bool, st: &mut [u8; 256], d: usize, v: u16) {
     if short {
         // Two byte stores, which LLVM merges into one 16-bit store (a slice
         // here leaves range checks it cannot always remove).
         st[d] = (v >> 8) as u8;
         st[d - 1] = v as u8;
-        d - 2
     } else {
         st[d] = v as u8;
-        d - 1
     }
 }
 
@@ -683,7 +690,7 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
         0x1f | 0x3f if wp <= 255 - width(OP) as usize => {
             st[wp] = b;
             let a = get(short(OP), st, wp, 1) as u32;
-            put(
+            write(
                 short(OP),
                 st,
                 wp + width(OP) as usize,
@@ -764,8 +771,8 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     match OP {
         // Short arithmetic: the result replaces the top short.
         0x38..=0x3e if fits(wp, 2, 1) => {
-            put(true, st, wp, imm);
-            put(
+            write(true, st, wp, imm);
+            write(
                 true,
                 st,
                 wp + 2,
@@ -774,7 +781,7 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         }
         // Short comparisons: a byte flag replaces the top short.
         0x28..=0x2b if fits(wp, 2, 1) => {
-            put(true, st, wp, imm);
+            write(true, st, wp, imm);
             let flag = binary(OP & 0x1f, get(true, st, wp, 1), imm) as u8;
             st[wp + 2] = flag;
             wp += 1;
@@ -788,19 +795,19 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
             wp = put(true, st, wp, load(true, ram, imm));
         }
         0x15 | 0x35 if fits(wp, width(OP), 1) => {
-            put(true, st, wp, imm);
+            write(true, st, wp, imm);
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
             store(short(OP), ram, imm, v);
         }
         0x2c if fits(wp, 0, 1) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            put(true, &mut vm.wst.bytes, wp, imm);
+            write(true, &mut vm.wst.bytes, wp, imm);
             pc = imm;
         }
         0x2d if fits(wp, 1, 1) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            put(true, &mut vm.wst.bytes, wp, imm);
+            write(true, &mut vm.wst.bytes, wp, imm);
             wp += 1;
             if vm.wst.bytes[wp] != 0 {
                 pc = imm;
@@ -808,7 +815,7 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         }
         0x2e if fits(wp, 0, 1) && fits(rp, 0, 2) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            put(true, &mut vm.wst.bytes, wp, imm);
+            write(true, &mut vm.wst.bytes, wp, imm);
             rp = put(true, &mut vm.rst.bytes, rp, pc);
             pc = imm;
         }

@@ -500,10 +500,19 @@ fn help_lists_the_flags_and_the_keys() {
     let out = hop(&["--help"], &[], b"");
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--headless", "--frames", "--scale", "--mute", "--budget", "--root"] {
+    for flag in [
+        "--headless",
+        "--frames",
+        "--scale",
+        "--mute",
+        "--budget",
+        "--root",
+    ] {
         assert!(help.contains(flag), "{flag} in {help}");
     }
-    for key in ["F1", "F2", "F3", "F4", "F5", "F6", "F11", "F12", "Ctrl", "Home"] {
+    for key in [
+        "F1", "F2", "F3", "F4", "F5", "F6", "F11", "F12", "Ctrl", "Home",
+    ] {
         assert!(help.contains(key), "{key} in {help}");
     }
 }

@@ -680,15 +680,28 @@ fn audio_plays_through_a_sound_device() {
 }
 
 #[test]
-fn escape_in_the_launcher_quits() {
+fn a_pick_that_does_not_assemble_returns_to_the_launcher_and_escape_quits() {
     let Some(x) = X::start() else { return };
     let dir = TempDir::new("escape");
+    std::fs::write(dir.0.join("broken.tal"), "|0100 #01 &nowhere !nothere\n").unwrap();
     let mut hop = Hop::start(&x, &dir.0, &["--mute"]);
     let window = x.window("hop launcher", &mut hop);
     x.point(&window, 4, 4);
+    x.keys(&["Return"]);
+    wait_for("the assembly error", || {
+        hop.stderr().contains("assembly error").then_some(())
+    });
+    // The launcher again, in the same window.
+    assert_eq!(x.window("hop launcher", &mut hop), window);
+    x.point(&window, 6, 6);
     x.keys(&["Escape"]);
     assert_eq!(hop.wait(), 0);
-    assert_eq!(hop.stderr(), "");
+    let stderr = hop.stderr();
+    assert!(
+        stderr.lines().last().unwrap().starts_with("hop: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("broken.tal"), "{stderr}");
 }
 
 #[test]

@@ -171,7 +171,14 @@ impl App {
                 .frame(events, self.settings.budget, self.sound.is_none());
             if self.session.machine.halted() {
                 match self.session.launcher_choice(&self.settings.root) {
-                    Some(Some(path)) => self.open(&path),
+                    Some(Some(path)) => {
+                        // A pick that does not load: back to the launcher.
+                        let started = self.open(&path)
+                            || Program::launcher().is_ok_and(|launcher| self.replace(launcher));
+                        if !started {
+                            return EXIT_FAILURE;
+                        }
+                    }
                     Some(None) | None => return self.session.machine.exit_code(),
                 }
             }
@@ -199,10 +206,14 @@ impl App {
                 crate::varvara::system::debug_text(&self.session.machine.uxn)
             ),
             HostKey::Reload => match self.session.program.reload() {
-                Ok(program) => self.replace(program),
+                Ok(program) => {
+                    self.replace(program);
+                }
                 Err(lines) => lines.iter().for_each(|line| eprintln!("{line}")),
             },
-            HostKey::Reset => self.replace(self.session.program.clone()),
+            HostKey::Reset => {
+                self.replace(self.session.program.clone());
+            }
             HostKey::Open => {
                 if self.dialog.is_none() {
                     let dir = self.session.program.directory();
@@ -223,21 +234,26 @@ impl App {
     }
 
     /// Starts the file at `path` in place of the running program.
-    fn open(&mut self, path: &Path) {
+    /// Whether it runs now (else the reasons are on stderr).
+    fn open(&mut self, path: &Path) -> bool {
         match Program::load(path) {
             Ok(program) => self.replace(program),
-            Err(lines) => lines.iter().for_each(|line| eprintln!("{line}")),
+            Err(lines) => {
+                lines.iter().for_each(|line| eprintln!("{line}"));
+                false
+            }
         }
     }
 
     /// A fresh machine for `program`; the window takes its title and size.
-    fn replace(&mut self, program: Program) {
+    /// Whether it runs now (else the reason is on stderr).
+    fn replace(&mut self, program: Program) -> bool {
         // What the launcher starts gets the command line's arguments.
         let session = match Session::start(program, &self.settings) {
             Ok(session) => session,
             Err(line) => {
                 eprintln!("{line}");
-                return;
+                return false;
             }
         };
         self.session = session;
@@ -251,6 +267,7 @@ impl App {
             self.desktop
                 .set_zoom(Desktop::default_zoom(size, self.desktop.display_size()));
         }
+        true
     }
 
     fn take_drops(&mut self) {

@@ -7,11 +7,13 @@
 //! - [`asm`]: the Uxntal assembler;
 //! - [`headless`]: the console and frames runners that drive the machine
 //!   without a window;
+//! - [`desktop`]: the window, sound, keyboard, mouse and drag and drop;
 //! - [`screenshot`]: the composed screen as a PNG file.
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]
 
 pub mod asm;
+pub mod desktop;
 pub mod headless;
 pub mod rom;
 pub mod screenshot;

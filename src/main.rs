@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use hop::uxn::Engine;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -15,14 +15,33 @@ enum EngineArg {
     Model,
 }
 
+/// The desktop's keys, for `--help`.
+const KEYS: &str = "\
+Keys in the window:
+  Ctrl / Alt / Shift / Home   Controller A / B / Select / Start (either side)
+  arrows                      Controller d-pad
+  F1    zoom 1x, 2x, 3x
+  F2    print both stacks to stderr
+  F3    quit
+  F4    reload the ROM from disk
+  F5    soft reset (the ROM as loaded)
+  F6    open a ROM or .tal file (dialog)
+  F11   fullscreen (not available with minifb on X11: says so)
+  F12   save a screenshot (hop-N.png in the current directory)
+Drop a .rom or .tal file on the window to run it instead.
+Without a ROM, hop starts its launcher: it lists the .rom and .tal files in
+the current directory and in roms/.";
+
 /// hop: a Varvara computer with a tail-call Uxn CPU.
 ///
-/// ROM may also be Uxntal source (a `.tal` file): hop assembles it in
-/// memory and runs it.
+/// `hop [ROM] [ARGS...]` opens a window; without a ROM, hop starts its
+/// launcher. ROM may also be Uxntal source (a `.tal` file): hop assembles
+/// it in memory and runs it.
 #[derive(Parser)]
 #[command(
     version,
     about,
+    after_help = KEYS,
     trailing_var_arg = true,
     args_conflicts_with_subcommands = true
 )]
@@ -72,6 +91,14 @@ struct Cli {
     #[arg(long, value_name = "EPOCH", allow_negative_numbers = true)]
     clock: Option<i64>,
 
+    /// Window zoom, 1 to 3 (default: 2 for small screens, 1 for large ones).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=3))]
+    scale: Option<u8>,
+
+    /// No sound: do not open the audio device at all.
+    #[arg(long)]
+    mute: bool,
+
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
 
@@ -104,32 +131,41 @@ fn main() -> ExitCode {
         EngineArg::Model => Engine::Model,
     };
     let headless = cli.headless || cli.frames.is_some();
-    let Some(rom) = cli.rom else {
-        if headless {
-            eprintln!("hop: no ROM given: --headless needs a ROM to run");
-            return ExitCode::from(2);
-        }
-        // Nothing to run yet without a window: say how to use hop.
-        let _ = Cli::command().print_help();
-        return ExitCode::SUCCESS;
-    };
+    if headless && cli.rom.is_none() {
+        eprintln!("hop: no ROM given: --headless needs a ROM to run");
+        return ExitCode::from(2);
+    }
     if !cli.root.is_dir() {
         eprintln!("hop: --root {}: not a directory", cli.root.display());
         return ExitCode::from(2);
     }
+    let budget = if cli.budget == 0 {
+        u64::MAX
+    } else {
+        cli.budget
+    };
     if !headless {
-        eprintln!("hop: this build has no window yet; run the ROM with --headless or --frames N");
-        return ExitCode::from(2);
+        let options = hop::desktop::Options {
+            rom: cli.rom,
+            settings: hop::desktop::session::Settings {
+                engine,
+                budget,
+                root: cli.root,
+                args: cli.args,
+            },
+            zoom: cli.scale.map(usize::from),
+            mute: cli.mute,
+        };
+        return ExitCode::from(hop::desktop::run(options) as u8);
     }
+    let Some(rom) = cli.rom else {
+        return ExitCode::from(2); // checked above
+    };
     let options = hop::headless::Options {
         rom,
         args: cli.args,
         engine,
-        budget: if cli.budget == 0 {
-            u64::MAX
-        } else {
-            cli.budget
-        },
+        budget,
         root: cli.root,
         count: cli.count,
         frames: cli.frames,

@@ -653,10 +653,35 @@ fn no_rom_is_a_usage_error() {
 }
 
 #[test]
-fn no_arguments_print_the_help() {
-    let out = hop(&[], &[], b"");
+fn help_lists_the_flags_and_the_keys() {
+    let out = hop(&["--help"], &[], b"");
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("--headless"));
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--headless",
+        "--frames",
+        "--scale",
+        "--mute",
+        "--budget",
+        "--root",
+    ] {
+        assert!(help.contains(flag), "{flag} in {help}");
+    }
+    for key in [
+        "F1", "F2", "F3", "F4", "F5", "F6", "F11", "F12", "Ctrl", "Home",
+    ] {
+        assert!(help.contains(key), "{key} in {help}");
+    }
+}
+
+#[test]
+fn no_arguments_start_the_launcher_which_needs_a_display() {
+    // (The launcher itself is tested in tests/desktop.rs, under Xvfb.)
+    let out = Command::new(env!("CARGO_BIN_EXE_hop"))
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    assert_one_error_line(&out, 1, "no display (DISPLAY is not set); use --headless");
 }
 
 #[test]

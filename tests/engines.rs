@@ -224,6 +224,49 @@ fn every_opcode_agrees() {
     eprintln!("{runs} single-opcode runs agreed");
 }
 
+/// LIT and LIT2 followed by every opcode (the engine fuses the literal into
+/// the next instruction), from many random states with the pointers at the
+/// stack edges, and comparisons followed by JCI (also fused).
+#[test]
+fn fused_pairs_agree() {
+    let mut runs = 0;
+    let edge = [0x00, 0x01, 0x02, 0x03, 0xfc, 0xfd, 0xfe, 0xff];
+    for first in [0x80u8, 0xa0, 0x08, 0x0b, 0x28, 0x2b, 0x88, 0xab] {
+        for op in 0..=255u8 {
+            for seed in 0..8u64 {
+                // Compare, JCI: the second byte is the JCI and its offset follows.
+                let program = if first & 0x1f == 0x00 {
+                    vec![first, 0x01, 0x02, op, 0x12, 0x34, 0x00]
+                } else {
+                    vec![first, 0x20, 0x00, op, 0x00]
+                };
+                let case = Case {
+                    seed: seed * 104_729 + op as u64 * 31 + first as u64,
+                    program,
+                    pc: match seed % 4 {
+                        0 => 0x0100,
+                        1 => 0xfffd,
+                        2 => 0xffff,
+                        _ => (seed * 0x2345) as u16,
+                    },
+                    wsp: edge[(seed % 8) as usize],
+                    rsp: edge[(seed * 3 % 8) as usize],
+                    budget: seed % 3,
+                    // The end of RAM random, zero, or LITr and the op.
+                    end: match seed % 3 {
+                        0 => None,
+                        1 => Some([0, 0]),
+                        _ => Some([0xc0, op]),
+                    },
+                };
+                check(&case).unwrap_or_else(|e| panic!("{e}"));
+                runs += 1;
+            }
+        }
+    }
+    eprintln!("{runs} fused-pair runs agreed");
+}
+
 /// Jump budget: an endless loop stops with the pc of the jump, and resumes.
 #[test]
 fn budget_interrupts_endless_loops() {

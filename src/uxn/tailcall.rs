@@ -174,25 +174,23 @@ fn get(short: bool, st: &[u8; 256], d: usize, off: u8) -> u16 {
 /// Pushes an operand (after [`fits`]), returning the new pointer.
 #[inline(always)]
 fn put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
+    write(short, st, d, v);
+    if short { d - 2 } else { d - 1 }
+}
+
+/// Writes an operand where a push at `d` would put it, leaving the
+/// pointer alone: for results that replace operands in place, and for the
+/// bytes a fused literal leaves behind the pointer.
+#[inline(always)]
+fn write(short: bool, st: &mut [u8; 256], d: usize, v: u16) {
     if short {
         // Two byte stores, which LLVM merges into one 16-bit store (a slice
         // here leaves range checks it cannot always remove).
         st[d] = (v >> 8) as u8;
         st[d - 1] = v as u8;
-        d - 2
     } else {
         st[d] = v as u8;
-        d - 1
     }
-}
-
-/// Writes a short where a push would put it, without moving the pointer:
-/// the fused literals leave their bytes behind the pointer this way (`d`
-/// may be 1 here, where [`put`]'s new pointer would go below zero).
-#[inline(always)]
-fn stash(st: &mut [u8; 256], d: usize, v: u16) {
-    st[d] = (v >> 8) as u8;
-    st[d - 1] = v as u8;
 }
 
 /// Bytes written above the pointer by an instruction that pops `pops` bytes
@@ -758,7 +756,7 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
         0x1f | 0x3f if wp <= 255 - width(OP) as usize => {
             st[wp] = b;
             let a = get(short(OP), st, wp, 1) as u32;
-            put(
+            write(
                 short(OP),
                 st,
                 wp + width(OP) as usize,
@@ -827,7 +825,7 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
 
 /// `LIT2 imm` followed by `OP` (pc is past `OP`): `imm` is the top short.
 /// As in [`after_lit`], the literal's bytes are written where `OP` leaves
-/// them behind the pointer ([`stash`]), which needs `wp >= 1`.
+/// them behind the pointer ([`write`]), which needs `wp >= 1`.
 extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
@@ -842,8 +840,8 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     match OP {
         // Short arithmetic: the result replaces the top short.
         0x38..=0x3e if fits(wp, 2, 1) => {
-            stash(st, wp, imm);
-            put(
+            write(true, st, wp, imm);
+            write(
                 true,
                 st,
                 wp + 2,
@@ -852,7 +850,7 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         }
         // Short comparisons: a byte flag replaces the top short.
         0x28..=0x2b if fits(wp, 2, 1) => {
-            stash(st, wp, imm);
+            write(true, st, wp, imm);
             let flag = binary(OP & 0x1f, get(true, st, wp, 1), imm) as u8;
             st[wp + 2] = flag;
             wp += 1;
@@ -866,19 +864,19 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
             wp = put(true, st, wp, load(true, ram, imm));
         }
         0x15 | 0x35 if fits(wp, width(OP), 1) && !reaches_end(short(OP), imm) => {
-            stash(st, wp, imm);
+            write(true, st, wp, imm);
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
             store(short(OP), ram, imm, v);
         }
         0x2c if fits(wp, 0, 1) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            stash(&mut vm.wst.bytes, wp, imm);
+            write(true, &mut vm.wst.bytes, wp, imm);
             pc = imm;
         }
         0x2d if fits(wp, 1, 1) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            stash(&mut vm.wst.bytes, wp, imm);
+            write(true, &mut vm.wst.bytes, wp, imm);
             wp += 1;
             if vm.wst.bytes[wp] != 0 {
                 pc = imm;
@@ -886,7 +884,7 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         }
         0x2e if fits(wp, 0, 1) && fits(rp, 0, 2) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            stash(&mut vm.wst.bytes, wp, imm);
+            write(true, &mut vm.wst.bytes, wp, imm);
             rp = put(true, &mut vm.rst.bytes, rp, pc);
             pc = imm;
         }

@@ -56,9 +56,10 @@ impl Console {
         }
     }
 
-    /// Writes diagnostics (the System debug port) to the ROM's stderr.
-    pub fn report(&mut self, text: &str) {
-        let _ = self.stderr.write_all(text.as_bytes());
+    /// Writes diagnostics (the System debug port, refused file names,
+    /// unknown expansion commands) to the ROM's stderr.
+    pub fn report(&mut self, text: impl AsRef<[u8]>) {
+        let _ = self.stderr.write_all(text.as_ref());
         let _ = self.stderr.flush();
     }
 

@@ -2,6 +2,8 @@
 
 use jiff::{Timestamp, Zoned, tz::TimeZone};
 
+use crate::uxn::Uxn;
+
 /// Where the time comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
@@ -40,7 +42,9 @@ impl Datetime {
         }
     }
 
-    pub fn dei(&self, port: u8) -> u8 {
+    /// Ports 0x0-0xa read the clock; the unused 0xb-0xf read back what
+    /// was written to them, as on any plain port.
+    pub fn dei(&self, uxn: &Uxn, port: u8) -> u8 {
         let now = self.now();
         let year = now.year() as u16;
         let yday = now.day_of_year() as u16 - 1;
@@ -60,7 +64,7 @@ impl Datetime {
                 .to_offset_info(now.timestamp())
                 .dst()
                 .is_dst() as u8,
-            _ => 0,
+            _ => uxn.dev[port as usize],
         }
     }
 }

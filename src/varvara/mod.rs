@@ -42,7 +42,7 @@ impl Bus for Devices {
             0x00 => self.system.dei(uxn, port),
             0x20 => self.screen.dei(uxn, port),
             0x30..=0x60 => self.audio.dei(uxn, port),
-            0xc0 => self.datetime.dei(port),
+            0xc0 => self.datetime.dei(uxn, port),
             _ => uxn.dev[port as usize],
         }
     }
@@ -50,8 +50,13 @@ impl Bus for Devices {
     fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
         match port & 0xf0 {
             // The debug port prints both stacks to the ROM's stderr.
-            0x00 if port == 0x0e => self.console.report(&system::debug_text(uxn)),
-            0x00 => self.system.deo(uxn, port, value),
+            0x00 if port == 0x0e => self.console.report(system::debug_text(uxn)),
+            0x00 => {
+                self.system.deo(uxn, port, value);
+                if let Some(warning) = self.system.take_warning() {
+                    self.console.report(&warning);
+                }
+            }
             0x10 => self.console.deo(uxn, port),
             0x20 => self.screen.deo(uxn, port),
             0x30..=0x60 => self.audio.deo(uxn, port),

@@ -9,6 +9,9 @@ pub struct System {
     /// The four colours as 0RGB, recomputed on every palette write (the
     /// screen repaints everything when it sees them change).
     pub palette: [u32; 4],
+    /// What the last expansion command had to say (an unknown opcode), for
+    /// the host to print on the ROM's stderr once.
+    warning: Option<Vec<u8>>,
 }
 
 impl System {
@@ -16,6 +19,7 @@ impl System {
         System {
             metadata: 0,
             palette: [0; 4],
+            warning: None,
         }
     }
 
@@ -29,7 +33,7 @@ impl System {
 
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
         match port {
-            0x03 => expansion(uxn, short(uxn, 0x02)),
+            0x03 => self.warning = expansion(uxn, short(uxn, 0x02)),
             0x04 => uxn.wsp = value,
             0x05 => uxn.rsp = value,
             0x07 => self.metadata = short(uxn, 0x06),
@@ -39,6 +43,12 @@ impl System {
             // 0x0f (state) is acted on by the host between vectors.
             _ => {}
         }
+    }
+
+    /// The message of the last expansion command that was not understood,
+    /// once.
+    pub fn take_warning(&mut self) -> Option<Vec<u8>> {
+        self.warning.take()
     }
 }
 
@@ -64,8 +74,11 @@ pub fn palette(rgb: &[u8]) -> [u32; 4] {
 
 /// Runs the expansion command stored at `addr`: 00 fill, 01 copy forward,
 /// 02 copy backward. Fields are big-endian shorts; addresses wrap inside
-/// their 64 KiB bank; banks past 15 make the command a no-op.
-fn expansion(uxn: &mut Uxn, addr: u16) {
+/// their 64 KiB bank; banks past 15 make the command a no-op. Any other
+/// opcode does nothing but returns the reference's complaint: "Unknown
+/// command: " and the command's bytes up to the first NUL, as it prints
+/// them (so a ROM author sees that a command went astray).
+fn expansion(uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
     let field = |i: u16| {
         let at = addr.wrapping_add(1 + 2 * i);
         u16::from_be_bytes([uxn.ram[at as usize], uxn.ram[at.wrapping_add(1) as usize]])
@@ -85,7 +98,7 @@ fn expansion(uxn: &mut Uxn, addr: u16) {
             let (src_bank, src) = (field(1) as usize, field(2));
             let (dst_bank, dst) = (field(3) as usize, field(4));
             if src_bank >= crate::uxn::BANKS || dst_bank >= crate::uxn::BANKS {
-                return;
+                return None;
             }
             let copy = |uxn: &mut Uxn, i: usize| {
                 let byte = uxn.bank_byte(src_bank, src.wrapping_add(i as u16));
@@ -97,8 +110,13 @@ fn expansion(uxn: &mut Uxn, addr: u16) {
                 (0..len).rev().for_each(|i| copy(uxn, i));
             }
         }
-        _ => {}
+        _ => {
+            let bytes = &uxn.ram[addr as usize..];
+            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+            return Some([b"Unknown command: ", &bytes[..end], b"\n"].concat());
+        }
     }
+    None
 }
 
 /// What the debug port prints: both stacks, as the reference does.

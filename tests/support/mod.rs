@@ -1,6 +1,7 @@
-//! Running drifblim, the self-hosted Uxntal assembler, on hop: the arbiter
-//! of what hop's assembler must produce. It needs `../shared`; without it
-//! the callers skip, loudly.
+//! Helpers shared by the tests. Here: running drifblim, the self-hosted
+//! Uxntal assembler, on hop: the arbiter of what hop's assembler must
+//! produce. It needs `../shared`; without it the callers skip, loudly.
+//! In [`golden`]: golden files, and running the `hop` binary.
 
 #![allow(dead_code)]
 
@@ -8,6 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub mod golden;
 
 /// drifblim's ROM, or `None` (after saying SKIPPED on stderr) when
 /// `../shared` is absent.

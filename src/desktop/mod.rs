@@ -1,0 +1,331 @@
+//! The desktop: `hop [ROM] [ARGS...]` runs the machine in a window, with
+//! sound, keyboard, mouse, drag and drop and an open dialog.
+//!
+//! Every 60th of a second the loop takes what happened (keys in order,
+//! the mouse as polled, dropped files, the dialog's answer), runs the
+//! machine's frame (finished notes, input vectors, screen vector), shows
+//! the screen if it changed, and lets minifb wait for the next tick.
+//!
+//! - [`window`]: the minifb window, zoom and resizing ([`x11`] for what
+//!   minifb cannot do);
+//! - [`keys`], [`pointer`]: keyboard and mouse to Varvara events;
+//! - [`sound`]: the cpal stream;
+//! - [`xdnd`]: dropped files; [`dialog`]: the F6 open dialog;
+//! - [`program`], [`session`]: what runs, and the running machine.
+
+pub mod dialog;
+pub mod keys;
+pub mod pointer;
+pub mod program;
+pub mod session;
+pub mod sound;
+pub mod window;
+pub mod x11;
+pub mod xdnd;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+
+use keys::{Action, HostKey, KeyQueue, Keyboard};
+use pointer::Pointer;
+use program::Program;
+use session::{Session, Settings};
+use window::Desktop;
+
+/// Exit code when the program cannot be loaded, or there is no display.
+pub const EXIT_FAILURE: i32 = 1;
+
+pub struct Options {
+    /// The ROM or .tal file; None runs the launcher.
+    pub rom: Option<PathBuf>,
+    pub settings: Settings,
+    /// Fixed zoom (1-3); None picks one from the screen size.
+    pub zoom: Option<usize>,
+    /// No sound at all.
+    pub mute: bool,
+}
+
+/// Runs the desktop until the window closes, F3, or the ROM halts; the
+/// process exit code.
+pub fn run(options: Options) -> i32 {
+    if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        eprintln!("hop: no display (DISPLAY is not set); use --headless");
+        return EXIT_FAILURE;
+    }
+    let program = match &options.rom {
+        Some(path) => Program::load(path),
+        None => Program::launcher(),
+    };
+    let program = match program {
+        Ok(program) => program,
+        Err(lines) => {
+            lines.iter().for_each(|line| eprintln!("{line}"));
+            return EXIT_FAILURE;
+        }
+    };
+    let session = match Session::start(program, &options.settings) {
+        Ok(session) => session,
+        Err(line) => {
+            eprintln!("{line}");
+            return EXIT_FAILURE;
+        }
+    };
+    match App::new(session, &options) {
+        Ok(mut app) => app.run(),
+        Err(line) => {
+            eprintln!("{line}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+struct App {
+    session: Session,
+    settings: Settings,
+    desktop: Desktop,
+    keys: Rc<RefCell<Vec<keys::RawKey>>>,
+    keyboard: Keyboard,
+    pointer: Pointer,
+    /// The zoom was chosen (flag or F1): keep it for new ROMs.
+    zoom_fixed: bool,
+    sound: Option<sound::Sound>,
+    /// What the sound stream pulls from: the running machine's audio.
+    audio: Arc<Mutex<crate::varvara::audio::AudioOutput>>,
+    drops: Option<xdnd::DropReceiver>,
+    dialog: Option<(dialog::OpenDialog, std::time::Instant)>,
+    said_no_fullscreen: bool,
+}
+
+impl App {
+    fn new(session: Session, options: &Options) -> Result<App, String> {
+        let keys = Rc::new(RefCell::new(Vec::new()));
+        let size = screen_size(&session);
+        let zoom = options.zoom.unwrap_or(2);
+        let mut desktop = Desktop::open(&session.title(), size, zoom, KeyQueue(Rc::clone(&keys)))?;
+        if options.zoom.is_none() {
+            desktop.set_zoom(Desktop::default_zoom(size, desktop.display_size()));
+        }
+        let drops = xdnd::start(desktop.x_window());
+        let audio = Arc::new(Mutex::new(session.machine.audio_output()));
+        let sound = if options.mute {
+            None
+        } else {
+            match sound::Sound::start(Arc::clone(&audio)) {
+                Ok(sound) => Some(sound),
+                Err(why) => {
+                    eprintln!("hop: no sound: {why}; running silently");
+                    None
+                }
+            }
+        };
+        Ok(App {
+            session,
+            settings: options.settings.clone(),
+            desktop,
+            keys,
+            keyboard: Keyboard::new(),
+            pointer: Pointer::new(),
+            zoom_fixed: options.zoom.is_some(),
+            sound,
+            audio,
+            drops,
+            dialog: None,
+            said_no_fullscreen: false,
+        })
+    }
+
+    /// The main loop; returns the exit code.
+    fn run(&mut self) -> i32 {
+        while self.desktop.is_open() {
+            let mut events = Vec::new();
+            let mut host = Vec::new();
+            let raw: Vec<_> = self.keys.borrow_mut().drain(..).collect();
+            let mut actions = Vec::new();
+            for r in raw {
+                self.keyboard.translate(r, &mut actions);
+            }
+            for action in actions {
+                match action {
+                    Action::Machine(event) => events.push(event),
+                    Action::Host(key) => host.push(key),
+                }
+            }
+            let size = screen_size(&self.session);
+            self.pointer.events(
+                self.desktop.poll_mouse(),
+                self.desktop.zoom(),
+                size,
+                &mut events,
+            );
+            for key in host {
+                if key == HostKey::Quit {
+                    return 0;
+                }
+                self.host_key(key);
+            }
+            self.take_drops();
+            self.poll_dialog();
+            self.session
+                .frame(events, self.settings.budget, self.sound.is_none());
+            if self.session.machine.halted() {
+                match self.session.launcher_choice(&self.settings.root) {
+                    Some(Some(path)) => {
+                        // A pick that does not load: back to the launcher.
+                        let started = self.open(&path)
+                            || Program::launcher().is_ok_and(|launcher| self.replace(launcher));
+                        if !started {
+                            return EXIT_FAILURE;
+                        }
+                    }
+                    Some(None) | None => return self.session.machine.exit_code(),
+                }
+            }
+            if let Some(sound) = &mut self.sound {
+                sound.tick();
+            }
+            let title = self.session.title();
+            self.desktop.set_title(&title);
+            self.desktop
+                .hide_cursor(self.session.machine.devices.mouse.vector != 0);
+            self.desktop.present(self.session.machine.screen_frame());
+        }
+        0
+    }
+
+    fn host_key(&mut self, key: HostKey) {
+        match key {
+            HostKey::Zoom => {
+                self.zoom_fixed = true;
+                self.desktop
+                    .set_zoom(self.desktop.zoom() % window::MAX_ZOOM + 1);
+            }
+            HostKey::Stacks => eprint!(
+                "{}",
+                crate::varvara::system::debug_text(&self.session.machine.uxn)
+            ),
+            HostKey::Reload => match self.session.program.reload() {
+                Ok(program) => {
+                    self.replace(program);
+                }
+                Err(lines) => lines.iter().for_each(|line| eprintln!("{line}")),
+            },
+            HostKey::Reset => {
+                self.replace(self.session.program.clone());
+            }
+            HostKey::Open => {
+                if self.dialog.is_none() {
+                    let dir = self.session.program.directory();
+                    self.dialog = Some((dialog::OpenDialog::show(&dir), std::time::Instant::now()));
+                }
+            }
+            HostKey::Fullscreen => {
+                if !self.said_no_fullscreen {
+                    self.said_no_fullscreen = true;
+                    eprintln!(
+                        "hop: fullscreen is not available (minifb has no fullscreen on X11); F1 zooms"
+                    );
+                }
+            }
+            HostKey::Screenshot => self.screenshot(),
+            HostKey::Quit => {}
+        }
+    }
+
+    /// Starts the file at `path` in place of the running program.
+    /// Whether it runs now (else the reasons are on stderr).
+    fn open(&mut self, path: &Path) -> bool {
+        match Program::load(path) {
+            Ok(program) => self.replace(program),
+            Err(lines) => {
+                lines.iter().for_each(|line| eprintln!("{line}"));
+                false
+            }
+        }
+    }
+
+    /// A fresh machine for `program`; the window takes its title and size.
+    /// Whether it runs now (else the reason is on stderr).
+    fn replace(&mut self, program: Program) -> bool {
+        // What the launcher starts gets the command line's arguments.
+        let session = match Session::start(program, &self.settings) {
+            Ok(session) => session,
+            Err(line) => {
+                eprintln!("{line}");
+                return false;
+            }
+        };
+        self.session = session;
+        if let Ok(mut audio) = self.audio.lock() {
+            *audio = self.session.machine.audio_output();
+        }
+        self.keyboard = Keyboard::new();
+        self.pointer = Pointer::new();
+        if !self.zoom_fixed {
+            let size = screen_size(&self.session);
+            self.desktop
+                .set_zoom(Desktop::default_zoom(size, self.desktop.display_size()));
+        }
+        true
+    }
+
+    fn take_drops(&mut self) {
+        let Some(drops) = &self.drops else { return };
+        let Some(path) = drops.take().into_iter().flatten().last() else {
+            return;
+        };
+        if path.extension().is_some_and(|e| e == "rom" || e == "tal") {
+            self.open(&path);
+        } else {
+            eprintln!("hop: {}: drop a .rom or .tal file", path.display());
+        }
+    }
+
+    fn poll_dialog(&mut self) {
+        let Some((dialog, opened)) = &self.dialog else {
+            return;
+        };
+        match dialog.poll() {
+            dialog::Outcome::Open => {}
+            dialog::Outcome::Chosen(path) => {
+                self.dialog = None;
+                self.open(&path);
+            }
+            dialog::Outcome::Nothing => {
+                // A person takes a moment to cancel; no dialog at all
+                // answers at once.
+                if opened.elapsed().as_millis() < 500 || dialog::probably_no_dialog() {
+                    eprintln!(
+                        "hop: no file dialog could be shown (it needs a desktop portal or zenity); \
+                         drop a file on the window or name it on the command line"
+                    );
+                }
+                self.dialog = None;
+            }
+        }
+    }
+
+    /// Saves the screen as a PNG in the current directory.
+    fn screenshot(&mut self) {
+        let path = screenshot_path(Path::new("."));
+        let frame = self.session.machine.screen_frame();
+        match crate::screenshot::save_png(&path, frame.pixels, frame.width, frame.height) {
+            Ok(()) => eprintln!("hop: saved {}", path.display()),
+            Err(e) => eprintln!("hop: {e}"),
+        }
+    }
+}
+
+fn screen_size(session: &Session) -> (usize, usize) {
+    let screen = &session.machine.devices.screen;
+    (screen.width(), screen.height())
+}
+
+/// `hop-1.png`, `hop-2.png`...: the first name not taken in `dir`.
+fn screenshot_path(dir: &Path) -> PathBuf {
+    (1..)
+        .map(|n| dir.join(format!("hop-{n}.png")))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join("hop.png"))
+}

@@ -1,0 +1,120 @@
+//! What the desktop runs: a ROM or Uxntal file from disk, or the embedded
+//! launcher, and how to read it again (F4) or start what the launcher
+//! picked.
+
+use std::path::{Path, PathBuf};
+
+use crate::asm;
+use crate::rom::{self, LoadError};
+
+/// The launcher's source and the font it includes, built by hop's own
+/// assembler when hop starts without a ROM.
+const LAUNCHER: &[u8] = include_bytes!("../../assets/launcher.tal");
+const FONT: &[u8] = include_bytes!("../../assets/font.tal");
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    File(PathBuf),
+    Launcher,
+}
+
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub origin: Origin,
+    pub rom: Vec<u8>,
+}
+
+impl Program {
+    /// Reads a ROM, or assembles a `.tal` file. The error is the lines to
+    /// print (the last a `hop:` summary).
+    pub fn load(path: &Path) -> Result<Program, Vec<String>> {
+        let rom = rom::load(path).map_err(|e| e.report())?;
+        Ok(Program {
+            origin: Origin::File(path.to_path_buf()),
+            rom,
+        })
+    }
+
+    /// The embedded launcher (see assets/launcher.tal).
+    pub fn launcher() -> Result<Program, Vec<String>> {
+        let mut loader = |_from: &str, path: &str| match path {
+            "font.tal" => Ok(("font.tal".to_string(), FONT.to_vec())),
+            _ => asm::no_includes(_from, path),
+        };
+        let assembly =
+            asm::assemble_source("launcher.tal", LAUNCHER, &mut loader).map_err(|errors| {
+                LoadError::Assembly {
+                    path: "launcher.tal".into(),
+                    errors,
+                }
+                .report()
+            })?;
+        Ok(Program {
+            origin: Origin::Launcher,
+            rom: assembly.rom,
+        })
+    }
+
+    /// The same program read again from disk (the launcher is rebuilt).
+    pub fn reload(&self) -> Result<Program, Vec<String>> {
+        match &self.origin {
+            Origin::File(path) => Program::load(path),
+            Origin::Launcher => Program::launcher(),
+        }
+    }
+
+    /// The window title when the ROM gives no name: the file name.
+    pub fn file_name(&self) -> String {
+        match &self.origin {
+            Origin::File(path) => path
+                .file_name()
+                .unwrap_or(path.as_os_str())
+                .to_string_lossy()
+                .into_owned(),
+            Origin::Launcher => "hop".into(),
+        }
+    }
+
+    /// The directory an open dialog starts in.
+    pub fn directory(&self) -> PathBuf {
+        match &self.origin {
+            Origin::File(path) => match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+            Origin::Launcher => PathBuf::from("."),
+        }
+    }
+}
+
+/// The path the launcher picked: the last line it wrote to the console,
+/// relative to the file devices' root.
+pub fn launcher_choice(console: &[u8], root: &Path) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let line = console
+        .split(|&b| b == b'\n')
+        .rev()
+        .find(|line| !line.is_empty())?;
+    Some(root.join(std::ffi::OsStr::from_bytes(line)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_launcher_assembles() {
+        let program = Program::launcher().unwrap();
+        assert!(program.rom.len() > 1000, "code and font");
+        assert_eq!(program.file_name(), "hop");
+    }
+
+    #[test]
+    fn the_launcher_choice_is_its_last_line() {
+        assert_eq!(
+            launcher_choice(b"roms/piano.tal\n", Path::new("/r")),
+            Some(PathBuf::from("/r/roms/piano.tal"))
+        );
+        assert_eq!(launcher_choice(b"", Path::new(".")), None);
+    }
+}

@@ -15,7 +15,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::golden::{TempDir, assert_exit, check_png, decode_png, golden, hop};
+use support::TempDir;
+use support::golden::{assert_exit, check_png, decode_png, golden, hop};
 
 /// 2026-01-01 00:00:00 UTC.
 const CLOCK: &str = "1767225600";

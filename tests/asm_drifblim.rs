@@ -45,7 +45,7 @@ fn compare(drifblim: &Path, files: &[PathBuf]) -> Vec<String> {
     let mut failures = Vec::new();
     for file in files {
         let ours = hop::asm::assemble_file(file);
-        let scratch = support::Scratch::new("conformance");
+        let scratch = support::TempDir::new("conformance");
         let dir = file.parent().unwrap();
         copy_sources(dir, &scratch.0);
         let name = file.file_name().unwrap().to_str().unwrap();

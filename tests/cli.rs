@@ -4,36 +4,13 @@
 //! comment, and saved into a fresh temporary folder per test. Every ROM
 //! test runs on both engines.
 
+mod support;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use support::TempDir;
 
 const ENGINES: [&str; 2] = ["tailcall", "model"];
-
-/// A fresh folder under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("hop-cli-test-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    /// Writes a file into the folder and returns its path.
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs `hop` with `args`, feeding `stdin` (closed at once when empty).
 fn hop(args: &[&str], rom_and_args: &[&Path], stdin: &[u8]) -> Output {
@@ -229,7 +206,7 @@ fn exit_code_is_the_state_without_its_high_bit() {
         (0x00, 0),
     ] {
         // #ss #0f DEO BRK
-        let rom = dir.file("exit.rom", &[0x80, state, 0x80, 0x0f, 0x17, 0x00]);
+        let rom = dir.file("exit.rom", [0x80, state, 0x80, 0x0f, 0x17, 0x00]);
         for engine in ENGINES {
             let out = run_rom(engine, &rom, &[], b"");
             assert_eq!(
@@ -246,7 +223,7 @@ fn exit_code_is_the_state_without_its_high_bit() {
 fn halt_waits_for_the_end_of_the_vector() {
     let dir = TempDir::new("halt");
     #[rustfmt::skip]
-    let rom = dir.file("halt.rom", &[
+    let rom = dir.file("halt.rom", [
         0x80, 0x01, 0x80, 0x0f, 0x17, // 0100 #01 #0f DEO   halt, exit code 1
         0x80, 0x68, 0x80, 0x18, 0x17, // 0105 #68 #18 DEO   'h': still runs
         0x80, 0x69, 0x80, 0x18, 0x17, // 010a #69 #18 DEO   'i'
@@ -263,7 +240,7 @@ fn halt_waits_for_the_end_of_the_vector() {
 fn halt_in_the_console_vector_stops_further_events() {
     let dir = TempDir::new("halt-console");
     #[rustfmt::skip]
-    let rom = dir.file("halt.rom", &[
+    let rom = dir.file("halt.rom", [
         0xa0, 0x01, 0x07,             // 0100 ;on-console (0x0107)
         0x80, 0x10, 0x37,             // 0103 #10 DEO2     Console/vector
         0x00,                         // 0106 BRK
@@ -287,7 +264,7 @@ fn halt_in_the_console_vector_stops_further_events() {
 fn halt_at_reset_skips_the_console() {
     let dir = TempDir::new("halt-reset");
     #[rustfmt::skip]
-    let rom = dir.file("halt.rom", &[
+    let rom = dir.file("halt.rom", [
         0xa0, 0x01, 0x0c,             // 0100 ;on-console (0x010c)
         0x80, 0x10, 0x37,             // 0103 #10 DEO2     Console/vector
         0x80, 0x02, 0x80, 0x0f, 0x17, // 0106 #02 #0f DEO  halt, exit code 2
@@ -307,7 +284,7 @@ fn halt_at_reset_skips_the_console() {
 fn runaway_vectors_are_stopped() {
     let dir = TempDir::new("runaway");
     // @loop !loop: JMI by -3 (0x0103 - 3 = 0x0100), forever.
-    let rom = dir.file("loop.rom", &[0x40, 0xff, 0xfd]);
+    let rom = dir.file("loop.rom", [0x40, 0xff, 0xfd]);
     for engine in ENGINES {
         let out = hop(
             &["--headless", "--engine", engine, "--budget", "1000"],
@@ -322,7 +299,7 @@ fn runaway_vectors_are_stopped() {
     }
     // The console vector at 0x0107 loops: the message names it.
     #[rustfmt::skip]
-    let rom = dir.file("loop2.rom", &[
+    let rom = dir.file("loop2.rom", [
         0xa0, 0x01, 0x07, // 0100 ;on-console (0x0107)
         0x80, 0x10, 0x37, // 0103 #10 DEO2     Console/vector
         0x00,             // 0106 BRK
@@ -346,7 +323,7 @@ fn runaway_vectors_are_stopped() {
 fn debug_port_prints_both_stacks() {
     let dir = TempDir::new("debug");
     #[rustfmt::skip]
-    let rom = dir.file("debug.rom", &[
+    let rom = dir.file("debug.rom", [
         0x80, 0x12,       // 0100 #12
         0x80, 0x34,       // 0102 #34
         0xc0, 0x56,       // 0104 LITr 56
@@ -383,7 +360,7 @@ fn missing_file() {
 #[test]
 fn empty_file() {
     let dir = TempDir::new("empty");
-    let out = hop(&["--headless"], &[&dir.file("empty.rom", &[])], b"");
+    let out = hop(&["--headless"], &[&dir.file("empty.rom", [])], b"");
     assert_one_error_line(&out, 1, "empty file");
 }
 
@@ -400,7 +377,7 @@ fn rom_size_limit_is_16_banks() {
     let max = 16 * 65536 - 256;
     let out = hop(
         &["--headless"],
-        &[&dir.file("large.rom", &vec![0; max + 1])],
+        &[&dir.file("large.rom", vec![0; max + 1])],
         b"",
     );
     let stderr = assert_one_error_line(&out, 1, "a file larger than 16 banks");
@@ -409,7 +386,7 @@ fn rom_size_limit_is_16_banks() {
         "gives the size: {stderr}"
     );
     // Exactly 16 banks is fine (BRK at 0x0100, exit 0).
-    let out = hop(&["--headless"], &[&dir.file("max.rom", &vec![0; max])], b"");
+    let out = hop(&["--headless"], &[&dir.file("max.rom", vec![0; max])], b"");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
@@ -418,7 +395,7 @@ fn rom_size_limit_is_16_banks() {
 fn unreadable_file() {
     use std::os::unix::fs::PermissionsExt;
     let dir = TempDir::new("unreadable");
-    let rom = dir.file("secret.rom", &[0x00]);
+    let rom = dir.file("secret.rom", [0x00]);
     std::fs::set_permissions(&rom, std::fs::Permissions::from_mode(0o000)).unwrap();
     let out = if std::fs::File::open(&rom).is_ok() {
         // Root reads anything: run hop as `nobody` so permissions apply.
@@ -447,7 +424,7 @@ fn unreadable_file() {
 #[test]
 fn root_must_be_a_directory() {
     let dir = TempDir::new("root");
-    let rom = dir.file("ok.rom", &[0x00]);
+    let rom = dir.file("ok.rom", [0x00]);
     let out = hop(
         &["--headless", "--root", rom.to_str().unwrap()],
         &[&rom],
@@ -477,7 +454,7 @@ fn root_must_be_a_directory() {
 #[test]
 fn bad_command_lines_are_one_line_usage_errors() {
     let dir = TempDir::new("flag");
-    let rom = dir.file("ok.rom", &[0x00]);
+    let rom = dir.file("ok.rom", [0x00]);
     let rom = rom.to_str().unwrap();
     for (args, says) in [
         (vec!["--bogus", "--headless", rom], "--bogus"),
@@ -514,7 +491,7 @@ fn a_one_byte_rom_runs() {
     let dir = TempDir::new("one-byte");
     // BRK: exits 0 at once. INC: runs on into the zeroes after it (BRK).
     for byte in [0x00, 0x01] {
-        let rom = dir.file("one.rom", &[byte]);
+        let rom = dir.file("one.rom", [byte]);
         for engine in ENGINES {
             let out = run_rom(engine, &rom, &[], b"");
             assert_success(&out, engine);
@@ -573,7 +550,7 @@ fn random_bytes_as_a_rom_never_panic() {
     std::fs::create_dir(&root).unwrap();
     let root = root.to_str().unwrap();
     for seed in 0..12u64 {
-        let rom = dir.file("random.rom", &random_bytes(seed, 64 + 300 * seed as usize));
+        let rom = dir.file("random.rom", random_bytes(seed, 64 + 300 * seed as usize));
         let rom = rom.to_str().unwrap();
         for mode in [
             vec![
@@ -611,7 +588,7 @@ fn random_bytes_as_a_rom_never_panic() {
 #[test]
 fn random_bytes_as_a_source_or_a_script_are_errors() {
     let dir = TempDir::new("random-text");
-    let rom = dir.file("ok.rom", &[0x00]);
+    let rom = dir.file("ok.rom", [0x00]);
     for seed in 0..8u64 {
         let bytes = random_bytes(seed, 2000);
         // As Uxntal: assembly errors (or, rarely, a program), never a panic.
@@ -689,7 +666,7 @@ fn system_wst_counts_the_port_byte_during_dei() {
     // Spec 2.1 [2026Δ]: `#12 .System/wst DEI` reads 02 on the real device.
     let dir = TempDir::new("system-wst");
     #[rustfmt::skip]
-    let rom = dir.file("wst.rom", &[
+    let rom = dir.file("wst.rom", [
         0x80, 0x12,       // 0100 #12
         0x80, 0x04,       // 0102 #04          System/wst
         0x16,             // 0104 DEI          -> 12 02
@@ -724,7 +701,7 @@ fn an_endless_device_is_refused_not_read_forever() {
     assert!(stderr.contains("too large"), "{stderr}");
     // The same for an input script (64 MiB at most).
     let dir = TempDir::new("dev-zero");
-    let rom = dir.file("ok.rom", &[0x00]);
+    let rom = dir.file("ok.rom", [0x00]);
     let out = hop(&["--frames", "1", "--input", "/dev/zero"], &[&rom], b"");
     let stderr = assert_one_error_line(&out, 1, "/dev/zero as a script");
     assert!(stderr.contains("larger than 64 MiB"), "{stderr}");

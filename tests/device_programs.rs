@@ -21,7 +21,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::golden::{TempDir, assert_exit, check_bytes, check_png, check_text, golden, hop};
+use support::TempDir;
+use support::golden::{assert_exit, check_bytes, check_png, check_text, golden, hop};
 
 fn program(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,38 +1,11 @@
 //! `hop --frames`: the command line, the input script's errors, console
 //! input from the script only, halting, screenshots and determinism.
 
+mod support;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-/// A fresh folder under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("hop-frames-test-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use support::TempDir;
 
 /// Runs `hop` in `dir` with `args`, giving it `stdin`.
 fn hop(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
@@ -146,7 +119,7 @@ fn a_bad_script_line_is_reported_with_its_number() {
     );
     assert!(out.stdout.is_empty(), "nothing runs");
 
-    let missing = dir.path("missing.txt");
+    let missing = dir.path("missing.txt").display().to_string();
     let out = hop(
         &dir.0,
         &["--frames", "2", "--input", &missing, rom.to_str().unwrap()],
@@ -187,7 +160,7 @@ fn input_needs_frames() {
 fn an_unwritable_screenshot_is_an_error() {
     let dir = TempDir::new("shot");
     let rom = dir.file("dots.rom", DOTS);
-    let shot = dir.path("no/such/dir/out.png");
+    let shot = dir.path("no/such/dir/out.png").display().to_string();
     let out = hop(
         &dir.0,
         &[
@@ -226,7 +199,7 @@ const FILL: &[u8] = &[
 fn the_screenshot_is_the_final_screen_as_rgb() {
     let dir = TempDir::new("fill");
     let rom = dir.file("fill.rom", FILL);
-    let shot = dir.path("out.png");
+    let shot = dir.path("out.png").display().to_string();
     let out = hop(
         &dir.0,
         &[
@@ -260,7 +233,7 @@ fn the_screenshot_is_the_final_screen_as_rgb() {
         }
     }
     // --screenshot also works in console mode (the screen after the run).
-    let shot2 = dir.path("out2.png");
+    let shot2 = dir.path("out2.png").display().to_string();
     let out = hop(
         &dir.0,
         &["--headless", "--screenshot", &shot2, rom.to_str().unwrap()],
@@ -287,7 +260,7 @@ fn runs_are_reproducible_and_the_clock_is_the_given_one() {
         b"0 mouse 256 160\n0 mousedown 1\n0 press right\n0 key a\n",
     );
     let run = |clock: &str, name: &str| {
-        let shot = dir.path(name);
+        let shot = dir.path(name).display().to_string();
         let args = [
             "--frames",
             "60",

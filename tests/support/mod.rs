@@ -29,21 +29,37 @@ pub fn drifblim(what: &str) -> Option<PathBuf> {
     Some(rom.canonicalize().unwrap())
 }
 
-/// A scratch folder, removed when dropped.
-pub struct Scratch(pub PathBuf);
+/// A fresh folder under the system temp dir, removed when dropped: every
+/// test that writes files works in one of these.
+pub struct TempDir(pub PathBuf);
 
-impl Scratch {
-    pub fn new(tag: &str) -> Scratch {
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
         static COUNT: AtomicUsize = AtomicUsize::new(0);
         let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("hop-asm-{tag}-{}-{n}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("hop-test-{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
+        TempDir(dir)
+    }
+
+    /// The path of `name` inside the folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// Writes a file into the folder (creating its parents) and returns its path.
+    pub fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, bytes).unwrap();
+        path
     }
 }
 
-impl Drop for Scratch {
+impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
@@ -78,7 +94,7 @@ pub fn run_drifblim(drifblim: &Path, dir: &Path, main: &str) -> Result<(Vec<u8>,
 
 /// drifblim's ROM and symbols for the one-file program `source`.
 pub fn drifblim_on(drifblim: &Path, source: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
-    let scratch = Scratch::new("probe");
+    let scratch = TempDir::new("probe");
     std::fs::write(scratch.0.join("probe.tal"), source).unwrap();
     run_drifblim(drifblim, &scratch.0, "probe.tal")
 }

@@ -14,19 +14,10 @@ const ENGINES: [&str; 2] = ["tailcall", "model"];
 
 /// Runs `hop` with `args`, feeding `stdin` (closed at once when empty).
 fn hop(args: &[&str], rom_and_args: &[&Path], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hop"))
-        .args(args)
-        .args(rom_and_args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cannot start hop");
-    let mut pipe = child.stdin.take().unwrap();
-    // The ROM may halt before reading everything: a closed pipe is fine.
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hop"));
+    command.args(args);
+    command.args(rom_and_args);
+    support::run_with_stdin(command, stdin)
 }
 
 /// Runs a ROM headless on one engine with ROM arguments and stdin.

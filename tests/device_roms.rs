@@ -9,7 +9,7 @@
 mod support;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use support::TempDir;
 
 fn devices_dir() -> Option<PathBuf> {
@@ -28,20 +28,12 @@ fn devices_dir() -> Option<PathBuf> {
 
 /// Runs `rom` headless with `cwd` as working directory and file root.
 fn run(rom: &Path, cwd: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hop"))
-        .arg("--headless")
-        .arg(rom)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cannot start hop");
-    let mut pipe = child.stdin.take().unwrap();
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hop"));
+    command.arg("--headless");
+    command.arg(rom);
+    command.args(args);
+    command.current_dir(cwd);
+    support::run_with_stdin(command, stdin)
 }
 
 fn assert_output(out: &Output, expected: &[u8]) {

@@ -4,23 +4,15 @@
 mod support;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use support::TempDir;
 
 /// Runs `hop` in `dir` with `args`, giving it `stdin`.
 fn hop(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hop"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cannot start hop");
-    let mut pipe = child.stdin.take().unwrap();
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hop"));
+    command.args(args);
+    command.current_dir(dir);
+    support::run_with_stdin(command, stdin)
 }
 
 fn text(bytes: &[u8]) -> String {

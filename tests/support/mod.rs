@@ -65,6 +65,23 @@ impl Drop for TempDir {
     }
 }
 
+/// Runs `command` (usually `hop`) with `stdin` as its standard input,
+/// closed once written, and collects its output. A program that exits
+/// before reading everything is fine: a closed pipe is not an error.
+pub fn run_with_stdin(mut command: Command, stdin: &[u8]) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start the program");
+    let mut pipe = child.stdin.take().unwrap();
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
 /// What drifblim made of `main` (a path inside `dir`, where it runs, since
 /// hop confines its file device to the working directory): the ROM and the
 /// symbol file, or its messages when it wrote no ROM.

@@ -53,9 +53,9 @@ struct Case {
     wsp: u8,
     rsp: u8,
     budget: u64,
-    /// The last two bytes of RAM, which choose the tail-call engine's
+    /// The last three bytes of RAM, which choose the tail-call engine's
     /// dispatch table (None: left random, like the rest of RAM).
-    end: Option<[u8; 2]>,
+    end: Option<[u8; 3]>,
 }
 
 fn xorshift(state: &mut u64) -> u8 {
@@ -84,7 +84,7 @@ impl Case {
             *byte = xorshift(&mut state);
         }
         if let Some(end) = self.end {
-            uxn.ram[0xfffe..].copy_from_slice(&end);
+            uxn.ram[0xfffd..].copy_from_slice(&end);
         }
         for (i, &byte) in self.program.iter().enumerate() {
             uxn.ram[self.pc.wrapping_add(i as u16) as usize] = byte;
@@ -144,16 +144,24 @@ fn cases(programs: u32) -> u32 {
 fn case_strategy() -> impl Strategy<Value = Case> {
     // A quarter of the programs start in the last 64 bytes of RAM, so many
     // run on past 0xffff; the end of RAM is random (so the tail-call engine
-    // mostly uses a guarded table), zero (the plain table), LITr at 0xfffe,
-    // or an opcode often seen there.
+    // mostly uses a guarded table), zero (the plain table), or opcodes
+    // that need guarding there: LIT2/LIT2r at 0xfffd, a literal or an
+    // immediate jump at 0xfffe, and anything at 0xffff.
     let pc = prop_oneof![3 => any::<u16>(), 1 => 0xffc0u16..=0xffff];
+    let operand_ops = vec![0x20u8, 0x40, 0x60, 0x80, 0xa0, 0xc0, 0xe0];
     let end = prop_oneof![
         2 => Just(None),
-        2 => Just(Some([0, 0])),
-        1 => Just(Some([0xc0, 0])),
-        1 => any::<u8>().prop_map(|last| Some([0, last])),
+        2 => Just(Some([0, 0, 0])),
+        1 => Just(Some([0, 0xc0, 0])),
+        1 => any::<u8>().prop_map(|last| Some([0, 0, last])),
         1 => prop::sample::select(vec![0x01u8, 0x80, 0xa0, 0xc0, 0xe0, 0x15, 0x17, 0x20])
-            .prop_map(|last| Some([0xc0, last])),
+            .prop_map(|last| Some([0, 0xc0, last])),
+        2 => (
+            prop::sample::select(vec![0x00u8, 0xa0, 0xe0]),
+            prop::sample::select(operand_ops),
+            any::<u8>(),
+        )
+            .prop_map(|(a, b, c)| Some([a, b, c])),
     ];
     (
         any::<u64>(),
@@ -201,19 +209,21 @@ fn every_opcode_agrees() {
             let case = Case {
                 seed: seed * 7919 + op as u64,
                 program: vec![op, 0x12, 0x34, 0x00, 0x00],
-                pc: match seed % 4 {
+                pc: match seed % 5 {
                     0 => 0x0100,
-                    1 => 0xfffe,
-                    2 => 0xffff,
+                    1 => 0xfffd,
+                    2 => 0xfffe,
+                    3 => 0xffff,
                     _ => (seed * 0x1234) as u16,
                 },
                 wsp: edge[(seed % 8) as usize],
                 rsp: edge[(seed / 8 % 8) as usize],
                 budget: seed % 3,
-                end: match seed % 3 {
+                end: match seed % 4 {
                     0 => None,
-                    1 => Some([0, 0]),
-                    _ => Some([0xc0, op]),
+                    1 => Some([0, 0, 0]),
+                    2 => Some([0, 0xc0, op]),
+                    _ => Some([op, op, op]),
                 },
             };
             // A zero right after, so single instructions end quickly.
@@ -233,7 +243,7 @@ fn fused_pairs_agree() {
     let edge = [0x00, 0x01, 0x02, 0x03, 0xfc, 0xfd, 0xfe, 0xff];
     for first in [0x80u8, 0xa0, 0x08, 0x0b, 0x28, 0x2b, 0x88, 0xab] {
         for op in 0..=255u8 {
-            for seed in 0..8u64 {
+            for seed in 0..12u64 {
                 // Compare, JCI: the second byte is the JCI and its offset follows.
                 let program = if first & 0x1f == 0x00 {
                     vec![first, 0x01, 0x02, op, 0x12, 0x34, 0x00]
@@ -243,20 +253,24 @@ fn fused_pairs_agree() {
                 let case = Case {
                     seed: seed * 104_729 + op as u64 * 31 + first as u64,
                     program,
-                    pc: match seed % 4 {
+                    pc: match seed % 6 {
                         0 => 0x0100,
-                        1 => 0xfffd,
-                        2 => 0xffff,
+                        1 => 0xfffb,
+                        2 => 0xfffc,
+                        3 => 0xfffd,
+                        4 => 0xffff,
                         _ => (seed * 0x2345) as u16,
                     },
                     wsp: edge[(seed % 8) as usize],
                     rsp: edge[(seed * 3 % 8) as usize],
                     budget: seed % 3,
-                    // The end of RAM random, zero, or LITr and the op.
-                    end: match seed % 3 {
+                    // The end of RAM random, zero, LITr and the op, or the
+                    // literal or comparison and the op.
+                    end: match seed / 3 % 4 {
                         0 => None,
-                        1 => Some([0, 0]),
-                        _ => Some([0xc0, op]),
+                        1 => Some([0, 0, 0]),
+                        2 => Some([0, 0xc0, op]),
+                        _ => Some([first, first, op]),
                     },
                 };
                 check(&case).unwrap_or_else(|e| panic!("{e}"));
@@ -436,7 +450,7 @@ fn found_regressions() {
         wsp: 0,
         rsp: 0,
         budget: 0,
-        end: Some([0xc0, 0x00]),
+        end: Some([0, 0xc0, 0x00]),
     };
     check(&case).unwrap_or_else(|e| panic!("{e}"));
     // The same, by hand: LIT 07 LITr at 0xfffc, and LIT2 0707 LITr.

@@ -13,9 +13,11 @@
 //! ever traps.
 
 pub mod model;
+mod ram;
 mod stack;
 pub mod tailcall;
 
+pub use ram::Ram;
 pub use stack::Stack;
 
 use std::fmt;
@@ -125,7 +127,7 @@ impl std::error::Error for RomError {}
 /// struct so the tail-call handlers reach all of them from one register.
 pub struct Uxn {
     /// Main memory (bank 0).
-    pub ram: [u8; BANK_SIZE],
+    pub ram: Ram,
     /// Working stack data (index it by slot, 0 at the bottom).
     pub wst: Stack,
     /// Return stack data.
@@ -148,7 +150,7 @@ impl Uxn {
     /// A zeroed machine, on the heap (it is 66 KiB).
     pub fn new() -> Box<Uxn> {
         Box::new(Uxn {
-            ram: [0; BANK_SIZE],
+            ram: Ram::new(),
             wst: Stack::new(),
             rst: Stack::new(),
             wsp: 0,

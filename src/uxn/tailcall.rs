@@ -16,17 +16,18 @@
 //!
 //! Running on past 0xffff into 0x0000 spends [`super::WRAP_COST`] of the
 //! jump budget ([`super::model::wraps`]), so code that never jumps cannot
-//! loop forever. Checking the pc at every dispatch would cost every instruction;
-//! instead the table in use depends on the last two bytes of RAM
-//! ([`table_for`]). Straight code can only run past the end through the
-//! instruction fetched at 0xffff (whose opcode is `ram[0xffff]`), a LITr
-//! fetched at 0xfffe, or a literal whose operand straddles the end (those
-//! take [`wrapping`] already). So while `ram[0xffff]` is `k`, opcode `k`
-//! (and LITr while `ram[0xfffe]` is LITr) dispatches through [`guarded_op`],
-//! which sends it to [`wrapping`] when it sits at the end, where the wrap
-//! is charged; every other opcode runs at full speed. Stores that reach
-//! those two bytes take [`wrapping`] too, and it, DEO and [`run`] pick the
-//! table again.
+//! loop forever. Checking the pc at every dispatch would cost every
+//! instruction; instead the table in use depends on the last three bytes
+//! of RAM ([`table_for`]). An instruction can only run past the end, or
+//! have its operand cross it ([`at_edge`]), when it starts at 0xfffd
+//! (LIT2, LIT2r), 0xfffe (the literals and the immediate jumps) or 0xffff
+//! (anything but BRK and the plain jumps). So while those bytes hold such
+//! opcodes, the table sends those opcodes through [`guarded_op`], which
+//! passes them to [`wrapping`] when they sit at the end; every other opcode
+//! runs at full speed, and no handler checks its operand's address. (The
+//! operand reads do use [`super::Ram::padded`], so that LLVM sees them in
+//! bounds.) Stores that reach those bytes take [`wrapping`] too, and it,
+//! DEO and [`run`] pick the table again.
 
 use std::sync::OnceLock;
 
@@ -60,7 +61,16 @@ pub struct Table {
     after_lit: [Handler; 256],
     /// What runs after `LIT2 nn`, by the opcode that follows it.
     after_lit2: [Handler; 256],
+    /// The opcode a comparison fuses with (see [`jci_after_flag`]): JCI,
+    /// or a value no opcode has while JCI sits where its operand would
+    /// cross the end of RAM (a guarded table; see the module doc). Compared
+    /// with the next opcode straight from memory, this costs nothing over
+    /// a constant, and spares the fused jump a check of its address.
+    fuse_jci: usize,
 }
+
+/// [`Table::fuse_jci`] when comparisons must not fuse with JCI.
+const NO_FUSION: usize = 0x100;
 
 /// Fetches the opcode at `pc` and jumps to its handler.
 macro_rules! next {
@@ -237,6 +247,20 @@ fn store(short: bool, ram: &mut [u8; 0x10000], addr: u16, v: u16) {
     }
 }
 
+/// Reads an instruction's operand at `at` (just past its opcode): a byte,
+/// or a big-endian short in one load. Only for handlers that never run
+/// where the operand would cross the end of RAM (see the module doc); the
+/// padding keeps the read in bounds for LLVM, even at `at` = 0x10000.
+#[inline(always)]
+fn operand(short: bool, vm: &Uxn, at: usize) -> u16 {
+    let code = vm.ram.padded();
+    if short {
+        u16::from_be_bytes([code[at], code[at + 1]])
+    } else {
+        code[at] as u16
+    }
+}
+
 /// Declares a handler generic over its opcode byte. The body sees the
 /// machine and returns the new pc; `next!` then dispatches.
 macro_rules! handler {
@@ -263,7 +287,12 @@ macro_rules! handler {
 macro_rules! guard {
     ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident; $below:expr, $above:expr, $other:expr) => {
         let (p, q) = if ret(OP) { ($rp, $wp) } else { ($wp, $rp) };
-        if !fits(p, $below, $above) || ($other != 0 && !fits(q, 0, $other)) {
+        // Two tests rather than `||`, which LLVM would turn into setcc
+        // arithmetic on every run of the handler.
+        if !fits(p, $below, $above) {
+            become wrapping($vm, $bus, $pc, $wp, $rp, $t, $imm)
+        }
+        if $other != 0 && !fits(q, 0, $other) {
             become wrapping($vm, $bus, $pc, $wp, $rp, $t, $imm)
         }
     };
@@ -300,12 +329,12 @@ extern "rust-preserve-none" fn wrapping(
     next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp), imm)
 }
 
-/// Whether a store of a byte or short at `addr` reaches 0xfffe or 0xffff,
+/// Whether a store of a byte or short at `addr` reaches 0xfffd..=0xffff,
 /// the bytes the table depends on (see the module doc); such stores run on
 /// the model engine through [`wrapping`], which picks the table again.
 #[inline(always)]
 fn reaches_end(short: bool, addr: u16) -> bool {
-    addr as usize + if short { 2 } else { 1 } > 0xfffe
+    addr as usize + if short { 2 } else { 1 } > 0xfffd
 }
 
 /// A handler that pops `n` operands and pushes what it computes from them.
@@ -392,21 +421,25 @@ macro_rules! compare_op {
 /// without reading the flag back. Otherwise it falls through.
 macro_rules! jci_after_flag {
     ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident, $flag:expr) => {
-        if $vm.ram[$pc as usize] == 0x20 {
+        if $vm.ram[$pc as usize] as usize == $t.fuse_jci {
             $vm.jumps_left -= 1;
             if $vm.jumps_left >= 0 {
                 // Pop the flag JCI consumes (the byte stays behind, as it would).
                 $wp += 1;
                 let next = $pc.wrapping_add(3);
                 let pc = if $flag != 0 {
-                    next.wrapping_add(load(true, &$vm.ram, $pc.wrapping_add(1)))
+                    // The table let JCI fuse, so its operand is in RAM.
+                    next.wrapping_add(operand(true, $vm, $pc as usize + 1))
                 } else {
                     next
                 };
                 next!($vm, $bus, $t, pc, $wp, $rp, $imm)
             }
-            // No budget left: the plain JCI reports the jump.
-            $vm.jumps_left += 1;
+            // No budget left: the plain JCI reports the jump. The budget
+            // was zero (handlers never start below it), so it is zero again:
+            // storing a constant lets the decrement above stay one
+            // instruction on memory.
+            $vm.jumps_left = 0;
         }
     };
 }
@@ -584,8 +617,8 @@ handler!(deo, |vm, bus, t, pc, wp, rp, imm| {
     wp = down(vm.wsp);
     rp = down(vm.rsp);
     // The device may have written the end of RAM (a file read, an expansion
-    // copy). One word compare while it is zero, as it nearly always is.
-    if u16::from_ne_bytes([vm.ram[0xfffe], vm.ram[0xffff]]) != 0 {
+    // copy). Quick while it is zero, as it nearly always is.
+    if !std::ptr::eq(table_for(vm), t) {
         become reselect(vm, bus, pc, wp, rp, t, imm)
     }
     pc
@@ -625,13 +658,8 @@ handler!(sft, |vm, bus, t, pc, wp, rp, imm| {
 // LITr, LIT2r: push the operand bytes that follow the opcode.
 handler!(lit, |vm, bus, t, pc, wp, rp, imm| {
     guard!(vm, bus, t, pc, wp, rp, imm; 0, width(OP), 0);
-    // A short operand that ends at 0xffff runs on into 0x0000 (a wrap, see
-    // [`wrapping`]); a LITr at 0xfffe comes through [`guarded_op`] instead.
-    if short(OP) && pc >= 0xfffe {
-        become wrapping(vm, bus, pc, wp, rp, t, imm)
-    }
-    // Not at 0xffff: a short operand is one load.
-    let v = load(short(OP), &vm.ram, pc);
+    // The operand never crosses the end of RAM here (see the module doc).
+    let v = operand(short(OP), vm, pc as usize);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     *s.p = put(short(OP), s.st, *s.p, v);
     pc.wrapping_add(width(OP) as u16)
@@ -649,21 +677,18 @@ extern "rust-preserve-none" fn lit_fused<const OP: u8>(
     wp: usize,
     rp: usize,
     t: &'static Table,
-    imm: u16,
+    _imm: u16,
 ) -> Exit {
     let w = width(OP) as usize;
-    let at = pc as usize;
-    // The literal and the next opcode must not cross the end of RAM.
-    if at + w > 0xffff {
-        become wrapping(vm, bus, pc, wp, rp, t, imm)
-    }
-    let (v, next) = if short(OP) {
-        let v = u16::from_be_bytes([vm.ram[at], vm.ram[at + 1]]);
-        (v, &t.after_lit2)
+    // The literal and the next opcode never cross the end of RAM here (see
+    // the module doc).
+    let v = operand(short(OP), vm, pc as usize);
+    let next = if short(OP) {
+        &t.after_lit2
     } else {
-        (vm.ram[at] as u16, &t.after_lit)
+        &t.after_lit
     };
-    let op = vm.ram[at + w];
+    let op = vm.ram.padded()[pc as usize + w];
     become next[op as usize](vm, bus, pc.wrapping_add(w as u16 + 1), wp, rp, t, v)
 }
 
@@ -712,7 +737,8 @@ macro_rules! spend_fused {
     ($vm:ident, $bus:ident, $pc:ident, $wp:ident, $rp:ident, $t:ident, $imm:ident, $short:expr) => {
         $vm.jumps_left -= 1;
         if $vm.jumps_left < 0 {
-            $vm.jumps_left += 1;
+            // It was zero (see `jci_after_flag!`).
+            $vm.jumps_left = 0;
             push_then_plain!($vm, $bus, $pc, $wp, $rp, $t, $imm, $short)
         }
     };
@@ -919,9 +945,6 @@ handler!(jci, |vm, bus, t, pc, wp, rp, imm| {
         _ => (0, 0),
     };
     guard!(vm, bus, t, pc, wp, rp, imm; pops, pushes, 0);
-    if pc == 0xffff {
-        become wrapping(vm, bus, pc, wp, rp, t, imm)
-    }
     let next = pc.wrapping_add(2);
     let taken = match OP {
         0x20 => {
@@ -935,7 +958,7 @@ handler!(jci, |vm, bus, t, pc, wp, rp, imm| {
         _ => true,
     };
     if taken {
-        next.wrapping_add(load(true, &vm.ram, pc))
+        next.wrapping_add(operand(true, vm, pc as usize))
     } else {
         next
     }
@@ -992,50 +1015,75 @@ static TABLE: Table = Table {
     ops: OPS,
     after_lit: literal_table!(after_lit),
     after_lit2: literal_table!(after_lit2),
+    fuse_jci: 0x20,
 };
 
-/// The table for each value of `ram[0xffff]`, with and without LITr at
-/// 0xfffe, built the first time it is needed (most are never needed).
-static GUARDED: [[OnceLock<Box<Table>>; 2]; 256] = [const { [const { OnceLock::new() }; 2] }; 256];
+/// The opcodes at 0xfffd, 0xfffe and 0xffff that [`at_edge`] could hold
+/// up there, as indices: `LIT2`/`LIT2r` at 0xfffd (1, 2; else 0), an
+/// opcode with an operand at 0xfffe (its mode bits, 1..=7 for JCI..LIT2r;
+/// else 0), and the opcode at 0xffff.
+#[inline(always)]
+fn edge_key(vm: &Uxn) -> (usize, usize, u8) {
+    let [a, b, c] = [vm.ram[0xfffd], vm.ram[0xfffe], vm.ram[0xffff]];
+    let a = match a {
+        0xa0 => 1,
+        0xe0 => 2,
+        _ => 0,
+    };
+    let b = if b & 0x1f == 0 { (b >> 5) as usize } else { 0 };
+    (a, b, c)
+}
+
+/// The guarded tables, by [`edge_key`], built the first time each is
+/// needed (nearly all never are).
+static GUARDED: [[[OnceLock<Box<Table>>; 256]; 8]; 3] =
+    [const { [const { [const { OnceLock::new() }; 256] }; 8] }; 3];
 
 /// The table that suits the end of RAM now (see the module doc): the plain
-/// one when RAM ends in two zero bytes, as it does for nearly every ROM.
+/// one when RAM ends in zero bytes, as it does for nearly every ROM.
 #[inline(always)]
 fn table_for(vm: &Uxn) -> &'static Table {
-    let last = vm.ram[0xffff];
-    let litr = vm.ram[0xfffe] == 0xc0;
-    if last == 0 && !litr {
-        &TABLE
-    } else {
-        guarded_table(last, litr)
+    match edge_key(vm) {
+        (0, 0, 0) => &TABLE,
+        (a, b, c) => guarded_table(a, b, c),
     }
 }
 
 #[inline(never)]
-fn guarded_table(last: u8, litr: bool) -> &'static Table {
-    GUARDED[last as usize][litr as usize].get_or_init(|| {
+fn guarded_table(a: usize, b: usize, c: u8) -> &'static Table {
+    GUARDED[a][b][c as usize].get_or_init(|| {
         let mut table = Box::new(Table {
             ops: TABLE.ops,
             after_lit: TABLE.after_lit,
             after_lit2: TABLE.after_lit2,
+            fuse_jci: TABLE.fuse_jci,
         });
-        if last != 0 {
-            table.ops[last as usize] = guarded_op;
-            table.after_lit[last as usize] = guarded_after_lit::<false>;
-            table.after_lit2[last as usize] = guarded_after_lit::<true>;
-        }
-        if litr {
-            table.ops[0xc0] = guarded_op;
-            table.after_lit[0xc0] = guarded_after_lit::<false>;
-            table.after_lit2[0xc0] = guarded_after_lit::<true>;
+        let at_fffd = [None, Some(0xa0), Some(0xe0)][a];
+        let at_fffe = (b != 0).then_some((b as u8) << 5);
+        for op in [at_fffd, at_fffe, Some(c)].into_iter().flatten() {
+            table.ops[op as usize] = guarded_op;
+            table.after_lit[op as usize] = guarded_after_lit::<false>;
+            table.after_lit2[op as usize] = guarded_after_lit::<true>;
+            if op == 0x20 {
+                table.fuse_jci = NO_FUSION;
+            }
         }
         table
     })
 }
 
+/// Whether instruction `op` at `at` must run on [`wrapping`]: it runs on
+/// past 0xffff (a wrap, charged), or it is an immediate jump whose operand
+/// crosses the end of RAM.
+#[inline(always)]
+fn at_edge(at: u16, op: u8) -> bool {
+    super::model::wraps(at, op) || (at >= 0xfffe && matches!(op, 0x20 | 0x40 | 0x60))
+}
+
 /// Opcodes that may sit at the end of RAM start here (pc is past the
-/// opcode): at 0xfffe or 0xffff one that would run on into 0x0000 goes to
-/// [`wrapping`], which charges the wrap; anywhere else the plain handler runs.
+/// opcode): at the end, one that [`at_edge`] catches goes to [`wrapping`]
+/// (an immediate jump spends its budget first, as its handler would);
+/// anywhere else the plain handler runs.
 extern "rust-preserve-none" fn guarded_op(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
@@ -1047,7 +1095,10 @@ extern "rust-preserve-none" fn guarded_op(
 ) -> Exit {
     let at = pc.wrapping_sub(1);
     let op = vm.ram[at as usize];
-    if at >= 0xfffe && super::model::wraps(at, op) {
+    if at >= 0xfffd && at_edge(at, op) {
+        if super::model::is_jump(op) {
+            spend!(vm, pc, wp, rp);
+        }
         become wrapping(vm, bus, pc, wp, rp, t, imm)
     }
     become TABLE.ops[op as usize](vm, bus, pc, wp, rp, t, imm)
@@ -1068,7 +1119,7 @@ extern "rust-preserve-none" fn guarded_after_lit<const SHORT: bool>(
 ) -> Exit {
     let at = pc.wrapping_sub(1);
     let op = vm.ram[at as usize];
-    if at >= 0xfffe && super::model::wraps(at, op) {
+    if at >= 0xfffd && at_edge(at, op) {
         let st = &mut vm.wst.bytes;
         if SHORT {
             st[wp & 0xff] = (imm >> 8) as u8;
@@ -1077,6 +1128,9 @@ extern "rust-preserve-none" fn guarded_after_lit<const SHORT: bool>(
         } else {
             st[wp & 0xff] = imm as u8;
             wp = wp.wrapping_sub(1) & 0xff;
+        }
+        if super::model::is_jump(op) {
+            spend!(vm, pc, wp, rp);
         }
         become wrapping(vm, bus, pc, wp, rp, t, imm)
     }

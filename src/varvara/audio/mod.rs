@@ -149,7 +149,7 @@ impl Audio {
             let mut page = [0; 16];
             page.copy_from_slice(&uxn.dev[base..base + 16]);
             let note = Note::from_ports(&page);
-            self.shared.mixer().start(voice_of(port), note, &uxn.ram);
+            self.shared.mixer().start(voice_of(port), note, &uxn.ram[..]);
         }
     }
 
@@ -200,7 +200,7 @@ impl Varvara {
     /// thread plays what the ROM has written. A desktop calls it once a
     /// frame, after the frame's vectors.
     pub fn refresh_audio_samples(&mut self) {
-        self.devices.audio.refresh(&self.uxn.ram);
+        self.devices.audio.refresh(&self.uxn.ram[..]);
     }
 
     /// Renders the next `out.len() / 2` stereo frames on this thread, reading

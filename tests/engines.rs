@@ -34,10 +34,13 @@ impl Bus for Recorder {
             "the byte is stored before deo runs"
         );
         self.calls.push(('o', port, value));
-        // Port 0x04/0x05 act like System/wst and rst, to test the pointer sync.
+        // Port 0x04/0x05 act like System/wst and rst, to test the pointer
+        // sync; port 0x06 writes RAM at 0x0180, as a file read would, to
+        // test that code a device rewrites runs as rewritten.
         match port {
             0x04 => uxn.wsp = value,
             0x05 => uxn.rsp = value,
+            0x06 => uxn.ram[0x0180] = value,
             _ => {}
         }
     }
@@ -299,6 +302,59 @@ fn budget_interrupts_endless_loops() {
             &[(1011u16 & 0xff) as u8],
             "{engine}: resumed"
         );
+    }
+}
+
+/// The tail-call engine keeps a decoded handler for each address between
+/// runs; code rewritten by a device, by the host between runs, or by the
+/// program itself (a plain store, a store fused with its literal) must run
+/// as rewritten. The subroutine at 0x0180 starts as `INC JMP2r`, is called,
+/// becomes `ADD JMP2r` and is called again.
+#[test]
+fn rewritten_code_runs_as_rewritten() {
+    const JSI_180: [u8; 3] = [0x60, 0x00, 0x7d]; // from 0x0100
+    let rewrites: [(&str, &[u8]); 4] = [
+        // LIT 18 LIT 06 DEO: the device writes 0x18 (ADD) at 0x0180.
+        ("by a device", &[0x80, 0x18, 0x80, 0x06, 0x17]),
+        // LIT 18 LIT2 0180 STA
+        ("by STA", &[0x80, 0x18, 0xa0, 0x01, 0x80, 0x15]),
+        // LIT 18 LIT 01 LIT 80 STA: the plain STA, not fused with LIT2.
+        ("by a plain STA", &[0x80, 0x18, 0x80, 0x01, 0x80, 0x80, 0x15]),
+        // LIT 18 LIT 78 STR: the offset's literal fused with STR, which
+        // stores 0x78 bytes past itself (0x0108 + 0x78 = 0x0180).
+        ("by a fused STR", &[0x80, 0x18, 0x80, 0x78, 0x13]),
+    ];
+    for (how, rewrite) in rewrites {
+        for engine in Engine::ALL {
+            let mut uxn = Uxn::new();
+            let mut rom = JSI_180.to_vec();
+            rom.extend_from_slice(rewrite);
+            // JSI back to 0x0180, then BRK.
+            let here = 0x0100 + rom.len() as u16 + 3;
+            rom.extend_from_slice(&[0x60]);
+            rom.extend_from_slice(&0x0180u16.wrapping_sub(here).to_be_bytes());
+            rom.push(0x00);
+            uxn.load_rom(&rom).unwrap();
+            uxn.ram[0x0180] = 0x01; // INC
+            uxn.ram[0x0181] = 0x6c; // JMP2r
+            uxn.wst.set_bottom(&[0x02, 0x05]);
+            uxn.wsp = 2;
+            let exit = uxn.run(&mut Recorder::default(), 0x0100, 100, engine);
+            assert_eq!(exit, Exit::Brk, "{how}, {engine}");
+            // INC then ADD: 02 05 -> 02 06 -> 08.
+            assert_eq!(uxn.working_stack(), &[0x08], "{how}, {engine}");
+        }
+    }
+    // By the host, between two runs of the same machine.
+    for engine in Engine::ALL {
+        let mut uxn = Uxn::new();
+        uxn.load_rom(&[0x01, 0x00]).unwrap(); // INC BRK
+        uxn.wst.set_bottom(&[0x02, 0x05]);
+        uxn.wsp = 2;
+        assert_eq!(uxn.run(&mut Recorder::default(), 0x0100, 100, engine), Exit::Brk);
+        uxn.ram[0x0100] = 0x18; // ADD
+        assert_eq!(uxn.run(&mut Recorder::default(), 0x0100, 100, engine), Exit::Brk);
+        assert_eq!(uxn.working_stack(), &[0x08], "by the host, {engine}");
     }
 }
 

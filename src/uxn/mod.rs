@@ -144,6 +144,8 @@ pub struct Uxn {
     /// jumps touch it, so it lives here rather than taking an argument
     /// register in every handler (the register now carries literals).
     pub(crate) jumps_left: i64,
+    /// The tail-call engine's handler for each address, kept between runs.
+    pub(crate) decoded: Option<tailcall::Decoded>,
 }
 
 impl Uxn {
@@ -158,6 +160,7 @@ impl Uxn {
             dev: [0; 256],
             banks: Vec::new(),
             jumps_left: 0,
+            decoded: None,
         })
     }
 

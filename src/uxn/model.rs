@@ -113,10 +113,10 @@ impl Op<'_> {
     fn store(&mut self, addr: u16, next: u16, value: u16) {
         let [hi, lo] = value.to_be_bytes();
         if self.short {
-            self.uxn.ram[addr as usize] = hi;
-            self.uxn.ram[next as usize] = lo;
+            self.uxn.ram.store(addr, hi);
+            self.uxn.ram.store(next, lo);
         } else {
-            self.uxn.ram[addr as usize] = lo;
+            self.uxn.ram.store(addr, lo);
         }
     }
 

@@ -14,16 +14,58 @@ const PADDING: usize = 2;
 /// run at the addresses where the operand would cross the end of RAM (see
 /// the module doc of [`super::tailcall`]), so the padding is never
 /// actually read; it only spares the checks.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// RAM also remembers which bytes were written since the tail-call engine
+/// last looked ([`Ram::take_written`]): that engine keeps a handler for
+/// each address, decoded from the opcode there, and must forget those
+/// whose bytes change. Writes through `DerefMut` (devices, the host)
+/// count as writes to all of RAM; the model engine's [`Ram::store`] marks
+/// just its byte; the tail-call engine's own stores ([`Ram::engine_mut`])
+/// are not tracked, as it updates its handlers itself.
+#[derive(Clone)]
 pub struct Ram {
     padded: [u8; BANK_SIZE + PADDING],
+    /// The first and last address written, or `CLEAN`.
+    written: (u32, u32),
 }
+
+/// [`Ram::written`] when nothing was written.
+const CLEAN: (u32, u32) = (u32::MAX, 0);
 
 impl Ram {
     pub fn new() -> Ram {
         Ram {
             padded: [0; BANK_SIZE + PADDING],
+            written: (0, BANK_SIZE as u32 - 1),
         }
+    }
+
+    /// Stores a byte, marking it written.
+    #[inline]
+    pub fn store(&mut self, addr: u16, value: u8) {
+        self.padded[addr as usize] = value;
+        let at = addr as u32;
+        self.written = (self.written.0.min(at), self.written.1.max(at));
+    }
+
+    /// The addresses written since the last call (first and last, inclusive).
+    pub(crate) fn take_written(&mut self) -> Option<(usize, usize)> {
+        let (first, last) = std::mem::replace(&mut self.written, CLEAN);
+        (first <= last).then_some((first as usize, last as usize))
+    }
+
+    /// Whether anything was written since [`Ram::take_written`].
+    #[inline(always)]
+    pub(crate) fn was_written(&self) -> bool {
+        self.written.0 != CLEAN.0
+    }
+
+    /// RAM for the tail-call engine's own stores, which are not tracked.
+    #[inline(always)]
+    pub(crate) fn engine_mut(&mut self) -> &mut [u8; BANK_SIZE] {
+        self.padded
+            .first_chunk_mut()
+            .expect("RAM is longer than a bank")
     }
 
     /// RAM and the padding, for reading operands.
@@ -51,11 +93,18 @@ impl Deref for Ram {
 impl DerefMut for Ram {
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut [u8; BANK_SIZE] {
-        self.padded
-            .first_chunk_mut()
-            .expect("RAM is longer than a bank")
+        self.written = (0, BANK_SIZE as u32 - 1);
+        self.engine_mut()
     }
 }
+
+impl PartialEq for Ram {
+    fn eq(&self, other: &Ram) -> bool {
+        self.padded == other.padded
+    }
+}
+
+impl Eq for Ram {}
 
 impl std::fmt::Debug for Ram {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -43,9 +43,33 @@ type Handler = extern "rust-preserve-none" fn(
     pc: u16,
     wp: usize,
     rp: usize,
-    table: &'static Table,
+    t: Dispatch<'_>,
     imm: u16,
 ) -> Exit;
+
+/// A handler for every address of RAM: the one for the opcode there, once
+/// [`decode`] has looked it up. Dispatching through it skips reading the
+/// opcode. Stores forget the handlers of the bytes they write (and RAM
+/// tracks the writes of devices and of the model engine, see
+/// [`super::Ram`]), so it always matches what RAM holds.
+type Code = [Handler; 0x10000];
+
+/// The decoded handlers of a machine, kept between runs.
+pub(crate) struct Decoded(Box<Code>);
+
+impl Decoded {
+    fn new() -> Decoded {
+        let all: Box<[Handler]> = vec![decode as Handler; 0x10000].into_boxed_slice();
+        Decoded(all.try_into().unwrap_or_else(|_| unreachable!("64 Ki handlers")))
+    }
+}
+
+/// What every handler dispatches through: the tables (for the fused
+/// literals and comparisons) and the decoded handlers, in two registers.
+pub struct Dispatch<'a> {
+    table: &'static Table,
+    code: &'a mut Code,
+}
 
 /// The devices, behind a thin pointer: a `&mut dyn Bus` would take two
 /// argument registers in every handler.
@@ -72,13 +96,50 @@ pub struct Table {
 /// [`Table::fuse_jci`] when comparisons must not fuse with JCI.
 const NO_FUSION: usize = 0x100;
 
-/// Fetches the opcode at `pc` and jumps to its handler.
+/// Jumps to the handler of the instruction at `pc`.
 macro_rules! next {
     ($vm:ident, $bus:ident, $t:ident, $pc:expr, $wp:expr, $rp:expr, $imm:ident) => {{
         let pc: u16 = $pc;
-        let op = $vm.ram[pc as usize];
-        become $t.ops[op as usize]($vm, $bus, pc.wrapping_add(1), $wp, $rp, $t, $imm)
+        let handler = $t.code[pc as usize];
+        become handler($vm, $bus, pc.wrapping_add(1), $wp, $rp, $t, $imm)
     }};
+}
+
+/// The handler of an address whose opcode has not been looked up since it
+/// was last written: it looks it up, remembers it and runs it. The last
+/// three addresses of RAM get [`guarded_op`], as an instruction there may
+/// run past the end.
+extern "rust-preserve-none" fn decode(
+    vm: &mut Uxn,
+    bus: &mut Device<'_>,
+    pc: u16,
+    wp: usize,
+    rp: usize,
+    t: Dispatch<'_>,
+    imm: u16,
+) -> Exit {
+    let at = pc.wrapping_sub(1) as usize;
+    let handler = if at >= 0xfffd {
+        guarded_op
+    } else {
+        TABLE.ops[vm.ram[at] as usize]
+    };
+    t.code[at] = handler;
+    become handler(vm, bus, pc, wp, rp, t, imm)
+}
+
+/// Forgets the decoded handlers of the RAM bytes written since the last
+/// look (see [`super::Ram`]), and picks the table that suits the end of
+/// RAM now.
+#[inline(never)]
+fn refresh<'a>(vm: &mut Uxn, code: &'a mut Code) -> Dispatch<'a> {
+    if let Some((first, last)) = vm.ram.take_written() {
+        code[first..=last].fill(decode);
+    }
+    Dispatch {
+        table: table_for(vm),
+        code,
+    }
 }
 
 /// Spends one unit of jump budget, or leaves the engine (before the jump
@@ -175,7 +236,10 @@ fn up(d: usize) -> u8 {
 fn get(short: bool, st: &[u8; 256], d: usize, off: u8) -> u16 {
     let at = d + off as usize;
     if short {
-        u16::from_le_bytes([st[at], st[at + 1]])
+        // One 16-bit read from the start: built from two byte reads, LLVM
+        // sometimes folds the bytes into an address before it can merge them.
+        let pair: [u8; 2] = st[at..at + 2].try_into().unwrap_or([0, 0]);
+        u16::from_le_bytes(pair)
     } else {
         st[at] as u16
     }
@@ -232,18 +296,20 @@ fn load(short: bool, ram: &[u8; 0x10000], addr: u16) -> u16 {
     }
 }
 
+/// Stores a byte or a short at `addr` (the second byte of a short at
+/// `next`), forgetting the decoded handlers of both bytes.
 #[inline(always)]
-fn store(short: bool, ram: &mut [u8; 0x10000], addr: u16, v: u16) {
-    let at = addr as usize;
+fn store(short: bool, vm: &mut Uxn, code: &mut Code, addr: u16, next: u16, v: u16) {
+    let ram = vm.ram.engine_mut();
     let [hi, lo] = v.to_be_bytes();
-    if !short {
-        ram[at] = lo;
-    } else if at < 0xffff {
-        ram[at] = hi;
-        ram[at + 1] = lo;
+    if short {
+        ram[addr as usize] = hi;
+        ram[next as usize] = lo;
+        code[addr as usize] = decode;
+        code[next as usize] = decode;
     } else {
-        ram[0xffff] = hi;
-        ram[0] = lo;
+        ram[addr as usize] = lo;
+        code[addr as usize] = decode;
     }
 }
 
@@ -272,7 +338,7 @@ macro_rules! handler {
             $pc: u16,
             mut $wp: usize,
             mut $rp: usize,
-            $t: &'static Table,
+            $t: Dispatch<'_>,
             $imm: u16,
         ) -> Exit {
             let pc: u16 = $body;
@@ -309,7 +375,7 @@ extern "rust-preserve-none" fn wrapping(
     pc: u16,
     wp: usize,
     rp: usize,
-    _t: &'static Table,
+    t: Dispatch<'_>,
     imm: u16,
 ) -> Exit {
     vm.wsp = up(wp);
@@ -324,8 +390,8 @@ extern "rust-preserve-none" fn wrapping(
     }
     // BRK has its own handler, so the model always returns a next pc.
     let pc = super::model::step(vm, *bus, at).unwrap_or(pc);
-    // The instruction may have written the end of RAM.
-    let t = table_for(vm);
+    // The instruction may have written RAM, its end included.
+    let t = refresh(vm, t.code);
     next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp), imm)
 }
 
@@ -421,7 +487,7 @@ macro_rules! compare_op {
 /// without reading the flag back. Otherwise it falls through.
 macro_rules! jci_after_flag {
     ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident, $flag:expr) => {
-        if $vm.ram[$pc as usize] as usize == $t.fuse_jci {
+        if $vm.ram[$pc as usize] as usize == $t.table.fuse_jci {
             $vm.jumps_left -= 1;
             if $vm.jumps_left >= 0 {
                 // Pop the flag JCI consumes (the byte stays behind, as it would).
@@ -535,10 +601,11 @@ load_op!(ldr, 1, |ram, addr, pc| load(
 ));
 load_op!(lda, 2, |ram, addr, _pc| load(short(OP), ram, addr));
 
-/// Memory writes: pop an address of `addr_bytes` bytes and a value, store it
-/// at `write_addr` (in RAM; computed from `addr` and `pc`).
+/// Memory writes: pop an address of `addr_bytes` bytes and a value, and
+/// store it at `at`, the short's second byte at `next` (computed from
+/// `addr` and `pc`).
 macro_rules! store_op {
-    ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $v:ident, $pc:ident| $write_addr:expr, $write:block) => {
+    ($name:ident, $addr_bytes:literal, |$addr:ident, $pc:ident| $at:expr, $next:expr) => {
         handler!($name, |vm, bus, t, pc, wp, rp, imm| {
             let (w, sh) = (width(OP), short(OP));
             guard!(vm, bus, t, pc, wp, rp, imm; $addr_bytes + w, 0, 0);
@@ -546,39 +613,23 @@ macro_rules! store_op {
             let p = *s.1;
             let $addr = get($addr_bytes == 2, s.0, p, 1);
             let $pc = pc;
-            if reaches_end(sh, $write_addr) {
+            let at: u16 = $at;
+            if reaches_end(sh, at) {
                 become wrapping(vm, bus, pc, wp, rp, t, imm)
             }
-            let $v = get(sh, s.0, p, $addr_bytes + 1);
+            let v = get(sh, s.0, p, $addr_bytes + 1);
             *s.1 = drop::<OP>(p, $addr_bytes + w);
-            let $ram = &mut vm.ram;
-            $write
+            store(sh, vm, t.code, at, $next, v);
             pc
         });
     };
 }
 
-// The zero page is far from the end of RAM (0 is never near 0xfffe).
-store_op!(stz, 1, |ram, addr, v, _pc| 0, {
-    let addr = addr as u8;
-    if short(OP) {
-        ram[addr as usize] = (v >> 8) as u8;
-        ram[addr.wrapping_add(1) as usize] = v as u8;
-    } else {
-        ram[addr as usize] = v as u8;
-    }
-});
-store_op!(
-    str,
-    1,
-    |ram, addr, v, pc| pc.wrapping_add(addr as u8 as i8 as u16),
-    {
-        store(short(OP), ram, pc.wrapping_add(addr as u8 as i8 as u16), v);
-    }
-);
-store_op!(sta, 2, |ram, addr, v, _pc| addr, {
-    store(short(OP), ram, addr, v);
-});
+// The zero page is far from the end of RAM (0 is never near 0xfffd); a
+// short's second byte wraps inside it.
+store_op!(stz, 1, |addr, _pc| addr as u8 as u16, (addr as u8).wrapping_add(1) as u16);
+store_op!(str, 1, |addr, pc| pc.wrapping_add(addr as u8 as i8 as u16), pc.wrapping_add(addr as u8 as i8 as u16).wrapping_add(1));
+store_op!(sta, 2, |addr, _pc| addr, addr.wrapping_add(1));
 
 /// DEI runs on the model engine: it is bound by the device call anyway, the
 /// device may move the stack pointers (System/wst), and it sees the port
@@ -589,7 +640,7 @@ extern "rust-preserve-none" fn dei<const OP: u8>(
     pc: u16,
     wp: usize,
     rp: usize,
-    t: &'static Table,
+    t: Dispatch<'_>,
     imm: u16,
 ) -> Exit {
     become wrapping(vm, bus, pc, wp, rp, t, imm)
@@ -616,15 +667,14 @@ handler!(deo, |vm, bus, t, pc, wp, rp, imm| {
     }
     wp = down(vm.wsp);
     rp = down(vm.rsp);
-    // The device may have written the end of RAM (a file read, an expansion
-    // copy). Quick while it is zero, as it nearly always is.
-    if !std::ptr::eq(table_for(vm), t) {
+    // The device may have written RAM (a file read, an expansion copy).
+    if vm.ram.was_written() {
         become reselect(vm, bus, pc, wp, rp, t, imm)
     }
     pc
 });
 
-/// Carries on with the table that suits RAM's last two bytes now.
+/// Carries on after a device wrote RAM (see [`refresh`]).
 #[inline(never)]
 extern "rust-preserve-none" fn reselect(
     vm: &mut Uxn,
@@ -632,10 +682,10 @@ extern "rust-preserve-none" fn reselect(
     pc: u16,
     wp: usize,
     rp: usize,
-    _t: &'static Table,
+    t: Dispatch<'_>,
     imm: u16,
 ) -> Exit {
-    let t = table_for(vm);
+    let t = refresh(vm, t.code);
     next!(vm, bus, t, pc, wp, rp, imm)
 }
 
@@ -676,7 +726,7 @@ extern "rust-preserve-none" fn lit_fused<const OP: u8>(
     pc: u16,
     wp: usize,
     rp: usize,
-    t: &'static Table,
+    t: Dispatch<'_>,
     _imm: u16,
 ) -> Exit {
     let w = width(OP) as usize;
@@ -684,9 +734,9 @@ extern "rust-preserve-none" fn lit_fused<const OP: u8>(
     // the module doc).
     let v = operand(short(OP), vm, pc as usize);
     let next = if short(OP) {
-        &t.after_lit2
+        &t.table.after_lit2
     } else {
-        &t.after_lit
+        &t.table.after_lit
     };
     let op = vm.ram.padded()[pc as usize + w];
     become next[op as usize](vm, bus, pc.wrapping_add(w as u16 + 1), wp, rp, t, v)
@@ -755,11 +805,10 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
     mut pc: u16,
     mut wp: usize,
     mut rp: usize,
-    t: &'static Table,
+    t: Dispatch<'_>,
     imm: u16,
 ) -> Exit {
     let st = &mut vm.wst.bytes;
-    let ram = &mut vm.ram;
     let b = imm as u8;
     match OP {
         // Byte arithmetic and comparisons: the result replaces the top byte.
@@ -790,6 +839,7 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             );
         }
         0x10 | 0x30 if fits(wp, 0, width(OP)) => {
+            let ram = &vm.ram;
             let at = b as usize;
             let v = if !short(OP) {
                 ram[at] as u16
@@ -805,15 +855,10 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             st[wp] = b;
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
-            if short(OP) {
-                ram[b as usize] = (v >> 8) as u8;
-                ram[b.wrapping_add(1) as usize] = v as u8;
-            } else {
-                ram[b as usize] = v as u8;
-            }
+            store(short(OP), vm, t.code, b as u16, b.wrapping_add(1) as u16, v);
         }
         0x12 | 0x32 if fits(wp, 0, width(OP)) => {
-            let v = load(short(OP), ram, pc.wrapping_add(b as i8 as u16));
+            let v = load(short(OP), &vm.ram, pc.wrapping_add(b as i8 as u16));
             wp = put(short(OP), st, wp, v);
         }
         0x13 | 0x33
@@ -823,7 +868,8 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             st[wp] = b;
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
-            store(short(OP), ram, pc.wrapping_add(b as i8 as u16), v);
+            let at = pc.wrapping_add(b as i8 as u16);
+            store(short(OP), vm, t.code, at, at.wrapping_add(1), v);
         }
         0x0c => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, false);
@@ -858,11 +904,10 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     mut pc: u16,
     mut wp: usize,
     mut rp: usize,
-    t: &'static Table,
+    t: Dispatch<'_>,
     imm: u16,
 ) -> Exit {
     let st = &mut vm.wst.bytes;
-    let ram = &mut vm.ram;
     match OP {
         // Short arithmetic: the result replaces the top short.
         0x38..=0x3e if fits(wp, 2, 1) => {
@@ -884,16 +929,16 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         }
         0x14 if fits(wp, 0, 1) => {
             st[wp - 1] = imm as u8;
-            wp = put(false, st, wp, load(false, ram, imm));
+            wp = put(false, st, wp, load(false, &vm.ram, imm));
         }
         0x34 if fits(wp, 0, 2) => {
-            wp = put(true, st, wp, load(true, ram, imm));
+            wp = put(true, st, wp, load(true, &vm.ram, imm));
         }
         0x15 | 0x35 if fits(wp, width(OP), 1) && !reaches_end(short(OP), imm) => {
             write(true, st, wp, imm);
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
-            store(short(OP), ram, imm, v);
+            store(short(OP), vm, t.code, imm, imm.wrapping_add(1), v);
         }
         0x2c if fits(wp, 0, 1) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
@@ -970,7 +1015,7 @@ extern "rust-preserve-none" fn brk(
     _pc: u16,
     wp: usize,
     rp: usize,
-    _table: &'static Table,
+    _t: Dispatch<'_>,
     _imm: u16,
 ) -> Exit {
     vm.wsp = up(wp);
@@ -1090,7 +1135,7 @@ extern "rust-preserve-none" fn guarded_op(
     pc: u16,
     wp: usize,
     rp: usize,
-    t: &'static Table,
+    t: Dispatch<'_>,
     imm: u16,
 ) -> Exit {
     let at = pc.wrapping_sub(1);
@@ -1114,7 +1159,7 @@ extern "rust-preserve-none" fn guarded_after_lit<const SHORT: bool>(
     pc: u16,
     mut wp: usize,
     rp: usize,
-    t: &'static Table,
+    t: Dispatch<'_>,
     imm: u16,
 ) -> Exit {
     let at = pc.wrapping_sub(1);
@@ -1148,7 +1193,10 @@ pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     // Handlers count the budget as an i64 (so spending it is a decrement
     // and a sign test); more than i64::MAX jumps is no limit at all.
     vm.jumps_left = budget.min(i64::MAX as u64) as i64;
-    let t = table_for(vm);
-    let op = vm.ram[pc as usize];
-    (t.ops[op as usize])(vm, &mut bus, pc.wrapping_add(1), wp, rp, t, 0)
+    let mut decoded = vm.decoded.take().unwrap_or_else(Decoded::new);
+    let t = refresh(vm, &mut decoded.0);
+    let handler = t.code[pc as usize];
+    let exit = handler(vm, &mut bus, pc.wrapping_add(1), wp, rp, t, 0);
+    vm.decoded = Some(decoded);
+    exit
 }

@@ -8,6 +8,12 @@
 //! the mode bits (`2` = 0x20, `r` = 0x40, `k` = 0x80) are constants inside
 //! it, so every one of the 256 instantiations compiles to straight code.
 //!
+//! Handlers do not read the opcode they dispatch on: they jump through
+//! [`Code`], which holds the handler for each address of RAM, looked up by
+//! [`decode`] the first time that address runs. Stores forget the handlers
+//! of the bytes they write, and RAM tracks what devices, the host and the
+//! model engine write ([`super::Ram`]); [`refresh`] forgets those.
+//!
 //! Each handler checks once that the stack bytes it touches are clear of
 //! the stack's ends ([`fits`]); then it indexes without wrapping. The rare
 //! instruction that would wrap, and DEI (which is device-bound anyway), run
@@ -16,20 +22,13 @@
 //!
 //! Running on past 0xffff into 0x0000 spends [`super::WRAP_COST`] of the
 //! jump budget ([`super::model::wraps`]), so code that never jumps cannot
-//! loop forever. Checking the pc at every dispatch would cost every
-//! instruction; instead the table in use depends on the last three bytes
-//! of RAM ([`table_for`]). An instruction can only run past the end, or
-//! have its operand cross it ([`at_edge`]), when it starts at 0xfffd
-//! (LIT2, LIT2r), 0xfffe (the literals and the immediate jumps) or 0xffff
-//! (anything but BRK and the plain jumps). So while those bytes hold such
-//! opcodes, the table sends those opcodes through [`guarded_op`], which
-//! passes them to [`wrapping`] when they sit at the end; every other opcode
-//! runs at full speed, and no handler checks its operand's address. (The
-//! operand reads do use [`super::Ram::padded`], so that LLVM sees them in
-//! bounds.) Stores that reach those bytes take [`wrapping`] too, and it,
-//! DEO and [`run`] pick the table again.
-
-use std::sync::OnceLock;
+//! loop forever. Rather than checking the pc on every instruction, the
+//! addresses from [`EDGE`] on decode to [`edge`], which runs them on the
+//! model engine. Everything before runs at full speed and reads its
+//! operand without a check: an instruction there, even one reached
+//! through a fused literal or comparison, has its operand in RAM. (The
+//! operand reads use [`super::Ram::padded`], so that LLVM sees them in
+//! bounds.)
 
 use super::{Bus, Exit, Uxn};
 
@@ -43,102 +42,96 @@ type Handler = extern "rust-preserve-none" fn(
     pc: u16,
     wp: usize,
     rp: usize,
-    t: Dispatch<'_>,
+    t: &mut Code,
     imm: u16,
 ) -> Exit;
-
-/// A handler for every address of RAM: the one for the opcode there, once
-/// [`decode`] has looked it up. Dispatching through it skips reading the
-/// opcode. Stores forget the handlers of the bytes they write (and RAM
-/// tracks the writes of devices and of the model engine, see
-/// [`super::Ram`]), so it always matches what RAM holds.
-type Code = [Handler; 0x10000];
-
-/// The decoded handlers of a machine, kept between runs.
-pub(crate) struct Decoded(Box<Code>);
-
-impl Decoded {
-    fn new() -> Decoded {
-        let all: Box<[Handler]> = vec![decode as Handler; 0x10000].into_boxed_slice();
-        Decoded(all.try_into().unwrap_or_else(|_| unreachable!("64 Ki handlers")))
-    }
-}
-
-/// What every handler dispatches through: the tables (for the fused
-/// literals and comparisons) and the decoded handlers, in two registers.
-pub struct Dispatch<'a> {
-    table: &'static Table,
-    code: &'a mut Code,
-}
 
 /// The devices, behind a thin pointer: a `&mut dyn Bus` would take two
 /// argument registers in every handler.
 type Device<'a> = &'a mut dyn Bus;
 
-/// The dispatch tables, reached through one pointer. Aligned so that an
-/// entry never straddles cache lines.
-#[repr(C, align(64))]
-pub struct Table {
-    /// One handler per opcode.
-    ops: [Handler; 256],
-    /// What runs after `LIT n`, by the opcode that follows it (see [`lit`]).
-    after_lit: [Handler; 256],
-    /// What runs after `LIT2 nn`, by the opcode that follows it.
-    after_lit2: [Handler; 256],
-    /// The opcode a comparison fuses with (see [`jci_after_flag`]): JCI,
-    /// or a value no opcode has while JCI sits where its operand would
-    /// cross the end of RAM (a guarded table; see the module doc). Compared
-    /// with the next opcode straight from memory, this costs nothing over
-    /// a constant, and spares the fused jump a check of its address.
-    fuse_jci: usize,
+/// What the handlers dispatch through, in one register: the handler for
+/// every address of RAM (the one for the opcode there, or [`decode`] when
+/// it is not known yet), then the handlers that run after `LIT n` and
+/// after `LIT2 nn`, by the opcode that follows the literal (see
+/// [`lit_fused`]). A struct, as a type cannot name itself.
+pub(crate) struct Code([Handler; CODE_LEN]);
+
+impl std::ops::Deref for Code {
+    type Target = [Handler; CODE_LEN];
+    #[inline(always)]
+    fn deref(&self) -> &[Handler; CODE_LEN] {
+        &self.0
+    }
 }
 
-/// [`Table::fuse_jci`] when comparisons must not fuse with JCI.
-const NO_FUSION: usize = 0x100;
+impl std::ops::DerefMut for Code {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [Handler; CODE_LEN] {
+        &mut self.0
+    }
+}
+
+/// Where in [`Code`] the handlers after `LIT n` start.
+const AFTER_LIT: usize = 0x10000;
+/// Where in [`Code`] the handlers after `LIT2 nn` start.
+const AFTER_LIT2: usize = AFTER_LIT + 0x100;
+const CODE_LEN: usize = AFTER_LIT2 + 0x100;
+
+/// The first address whose instruction runs on the model engine (see the
+/// module doc): a literal before it has its operand and the instruction
+/// it fuses with in RAM, and so do that instruction's operand and a JCI
+/// fused after a comparison.
+const EDGE: usize = 0xfffa;
+
+/// A machine's decoded handlers, kept between runs.
+pub(crate) struct Decoded(Box<Code>);
+
+impl Decoded {
+    fn new() -> Decoded {
+        let mut code = Box::new(Code([decode; CODE_LEN]));
+        code[AFTER_LIT..AFTER_LIT2].copy_from_slice(&AFTER_LIT_OPS);
+        code[AFTER_LIT2..].copy_from_slice(&AFTER_LIT2_OPS);
+        Decoded(code)
+    }
+}
 
 /// Jumps to the handler of the instruction at `pc`.
 macro_rules! next {
     ($vm:ident, $bus:ident, $t:ident, $pc:expr, $wp:expr, $rp:expr, $imm:ident) => {{
         let pc: u16 = $pc;
-        let handler = $t.code[pc as usize];
+        let handler = $t[pc as usize];
         become handler($vm, $bus, pc.wrapping_add(1), $wp, $rp, $t, $imm)
     }};
 }
 
 /// The handler of an address whose opcode has not been looked up since it
-/// was last written: it looks it up, remembers it and runs it. The last
-/// three addresses of RAM get [`guarded_op`], as an instruction there may
-/// run past the end.
+/// was last written: it looks it up, remembers it and runs it.
 extern "rust-preserve-none" fn decode(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
     pc: u16,
     wp: usize,
     rp: usize,
-    t: Dispatch<'_>,
+    t: &mut Code,
     imm: u16,
 ) -> Exit {
     let at = pc.wrapping_sub(1) as usize;
-    let handler = if at >= 0xfffd {
-        guarded_op
+    let handler = if at >= EDGE {
+        edge
     } else {
-        TABLE.ops[vm.ram[at] as usize]
+        OPS[vm.ram[at] as usize]
     };
-    t.code[at] = handler;
+    t[at] = handler;
     become handler(vm, bus, pc, wp, rp, t, imm)
 }
 
 /// Forgets the decoded handlers of the RAM bytes written since the last
-/// look (see [`super::Ram`]), and picks the table that suits the end of
-/// RAM now.
+/// look (see [`super::Ram`]).
 #[inline(never)]
-fn refresh<'a>(vm: &mut Uxn, code: &'a mut Code) -> Dispatch<'a> {
+fn refresh(vm: &mut Uxn, code: &mut Code) {
     if let Some((first, last)) = vm.ram.take_written() {
         code[first..=last].fill(decode);
-    }
-    Dispatch {
-        table: table_for(vm),
-        code,
     }
 }
 
@@ -338,7 +331,7 @@ macro_rules! handler {
             $pc: u16,
             mut $wp: usize,
             mut $rp: usize,
-            $t: Dispatch<'_>,
+            $t: &mut Code,
             $imm: u16,
         ) -> Exit {
             let pc: u16 = $body;
@@ -375,7 +368,7 @@ extern "rust-preserve-none" fn wrapping(
     pc: u16,
     wp: usize,
     rp: usize,
-    t: Dispatch<'_>,
+    t: &mut Code,
     imm: u16,
 ) -> Exit {
     vm.wsp = up(wp);
@@ -390,17 +383,9 @@ extern "rust-preserve-none" fn wrapping(
     }
     // BRK has its own handler, so the model always returns a next pc.
     let pc = super::model::step(vm, *bus, at).unwrap_or(pc);
-    // The instruction may have written RAM, its end included.
-    let t = refresh(vm, t.code);
+    // The instruction may have written RAM.
+    refresh(vm, t);
     next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp), imm)
-}
-
-/// Whether a store of a byte or short at `addr` reaches 0xfffd..=0xffff,
-/// the bytes the table depends on (see the module doc); such stores run on
-/// the model engine through [`wrapping`], which picks the table again.
-#[inline(always)]
-fn reaches_end(short: bool, addr: u16) -> bool {
-    addr as usize + if short { 2 } else { 1 } > 0xfffd
 }
 
 /// A handler that pops `n` operands and pushes what it computes from them.
@@ -487,14 +472,14 @@ macro_rules! compare_op {
 /// without reading the flag back. Otherwise it falls through.
 macro_rules! jci_after_flag {
     ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident, $flag:expr) => {
-        if $vm.ram[$pc as usize] as usize == $t.table.fuse_jci {
+        if $vm.ram[$pc as usize] as usize == 0x20 {
             $vm.jumps_left -= 1;
             if $vm.jumps_left >= 0 {
                 // Pop the flag JCI consumes (the byte stays behind, as it would).
                 $wp += 1;
                 let next = $pc.wrapping_add(3);
                 let pc = if $flag != 0 {
-                    // The table let JCI fuse, so its operand is in RAM.
+                    // Before EDGE, so its operand is in RAM.
                     next.wrapping_add(operand(true, $vm, $pc as usize + 1))
                 } else {
                     next
@@ -614,12 +599,9 @@ macro_rules! store_op {
             let $addr = get($addr_bytes == 2, s.0, p, 1);
             let $pc = pc;
             let at: u16 = $at;
-            if reaches_end(sh, at) {
-                become wrapping(vm, bus, pc, wp, rp, t, imm)
-            }
             let v = get(sh, s.0, p, $addr_bytes + 1);
             *s.1 = drop::<OP>(p, $addr_bytes + w);
-            store(sh, vm, t.code, at, $next, v);
+            store(sh, vm, t, at, $next, v);
             pc
         });
     };
@@ -640,7 +622,7 @@ extern "rust-preserve-none" fn dei<const OP: u8>(
     pc: u16,
     wp: usize,
     rp: usize,
-    t: Dispatch<'_>,
+    t: &mut Code,
     imm: u16,
 ) -> Exit {
     become wrapping(vm, bus, pc, wp, rp, t, imm)
@@ -682,10 +664,10 @@ extern "rust-preserve-none" fn reselect(
     pc: u16,
     wp: usize,
     rp: usize,
-    t: Dispatch<'_>,
+    t: &mut Code,
     imm: u16,
 ) -> Exit {
-    let t = refresh(vm, t.code);
+    refresh(vm, t);
     next!(vm, bus, t, pc, wp, rp, imm)
 }
 
@@ -719,27 +701,25 @@ handler!(lit, |vm, bus, t, pc, wp, rp, imm| {
 /// always consumed at once by the next instruction (`#10 SFT2`, `.x LDZ2`,
 /// `;x LDA2`, `#0001 ADD2`). So the literal is not pushed here: it travels
 /// to the next handler in `imm`, chosen by the following opcode from
-/// [`Table::after_lit`] or [`Table::after_lit2`], which uses it directly.
+/// [`AFTER_LIT_OPS`] or [`AFTER_LIT2_OPS`] (as copied into [`Code`]),
+/// which uses it directly.
 extern "rust-preserve-none" fn lit_fused<const OP: u8>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
     pc: u16,
     wp: usize,
     rp: usize,
-    t: Dispatch<'_>,
+    t: &mut Code,
     _imm: u16,
 ) -> Exit {
     let w = width(OP) as usize;
     // The literal and the next opcode never cross the end of RAM here (see
     // the module doc).
     let v = operand(short(OP), vm, pc as usize);
-    let next = if short(OP) {
-        &t.table.after_lit2
-    } else {
-        &t.table.after_lit
-    };
+    let after = if short(OP) { AFTER_LIT2 } else { AFTER_LIT };
     let op = vm.ram.padded()[pc as usize + w];
-    become next[op as usize](vm, bus, pc.wrapping_add(w as u16 + 1), wp, rp, t, v)
+    let handler = t[after + op as usize];
+    become handler(vm, bus, pc.wrapping_add(w as u16 + 1), wp, rp, t, v)
 }
 
 /// Pushes the literal `imm` (a short when `short`) onto the working stack,
@@ -758,7 +738,14 @@ macro_rules! push_then_plain {
             st[$wp & 0xff] = $imm as u8;
             $wp = $wp.wrapping_sub(1) & 0xff;
         }
-        let plain: Handler = const { OPS[OP as usize] };
+        // Another literal goes through its decoded handler, which is
+        // [`edge`] at the end of RAM: a chain of literals must not fuse its
+        // way past [`EDGE`]. Every other instruction here is before it.
+        let plain: Handler = if OP == 0x80 || OP == 0xa0 {
+            $t[$pc.wrapping_sub(1) as usize]
+        } else {
+            const { OPS[OP as usize] }
+        };
         become plain($vm, $bus, $pc, $wp, $rp, $t, $imm)
     }};
 }
@@ -805,7 +792,7 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
     mut pc: u16,
     mut wp: usize,
     mut rp: usize,
-    t: Dispatch<'_>,
+    t: &mut Code,
     imm: u16,
 ) -> Exit {
     let st = &mut vm.wst.bytes;
@@ -855,7 +842,7 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             st[wp] = b;
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
-            store(short(OP), vm, t.code, b as u16, b.wrapping_add(1) as u16, v);
+            store(short(OP), vm, t, b as u16, b.wrapping_add(1) as u16, v);
         }
         0x12 | 0x32 if fits(wp, 0, width(OP)) => {
             let v = load(short(OP), &vm.ram, pc.wrapping_add(b as i8 as u16));
@@ -863,13 +850,13 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
         }
         0x13 | 0x33
             if wp <= 255 - width(OP) as usize
-                && !reaches_end(short(OP), pc.wrapping_add(b as i8 as u16)) =>
+            =>
         {
             st[wp] = b;
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
             let at = pc.wrapping_add(b as i8 as u16);
-            store(short(OP), vm, t.code, at, at.wrapping_add(1), v);
+            store(short(OP), vm, t, at, at.wrapping_add(1), v);
         }
         0x0c => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, false);
@@ -904,7 +891,7 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     mut pc: u16,
     mut wp: usize,
     mut rp: usize,
-    t: Dispatch<'_>,
+    t: &mut Code,
     imm: u16,
 ) -> Exit {
     let st = &mut vm.wst.bytes;
@@ -934,11 +921,11 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         0x34 if fits(wp, 0, 2) => {
             wp = put(true, st, wp, load(true, &vm.ram, imm));
         }
-        0x15 | 0x35 if fits(wp, width(OP), 1) && !reaches_end(short(OP), imm) => {
+        0x15 | 0x35 if fits(wp, width(OP), 1) => {
             write(true, st, wp, imm);
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
-            store(short(OP), vm, t.code, imm, imm.wrapping_add(1), v);
+            store(short(OP), vm, t, imm, imm.wrapping_add(1), v);
         }
         0x2c if fits(wp, 0, 1) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
@@ -1015,7 +1002,7 @@ extern "rust-preserve-none" fn brk(
     _pc: u16,
     wp: usize,
     rp: usize,
-    _t: Dispatch<'_>,
+    _t: &mut Code,
     _imm: u16,
 ) -> Exit {
     vm.wsp = up(wp);
@@ -1055,136 +1042,31 @@ const fn special<const M: u8>() -> Handler {
 
 /// The plain handlers, by opcode.
 const OPS: [Handler; 256] = table!(0x00 0x20 0x40 0x60 0x80 0xa0 0xc0 0xe0);
+/// What runs after `LIT n`, by the opcode that follows it.
+const AFTER_LIT_OPS: [Handler; 256] = literal_table!(after_lit);
+/// What runs after `LIT2 nn`, by the opcode that follows it.
+const AFTER_LIT2_OPS: [Handler; 256] = literal_table!(after_lit2);
 
-static TABLE: Table = Table {
-    ops: OPS,
-    after_lit: literal_table!(after_lit),
-    after_lit2: literal_table!(after_lit2),
-    fuse_jci: 0x20,
-};
-
-/// The opcodes at 0xfffd, 0xfffe and 0xffff that [`at_edge`] could hold
-/// up there, as indices: `LIT2`/`LIT2r` at 0xfffd (1, 2; else 0), an
-/// opcode with an operand at 0xfffe (its mode bits, 1..=7 for JCI..LIT2r;
-/// else 0), and the opcode at 0xffff.
-#[inline(always)]
-fn edge_key(vm: &Uxn) -> (usize, usize, u8) {
-    let [a, b, c] = [vm.ram[0xfffd], vm.ram[0xfffe], vm.ram[0xffff]];
-    let a = match a {
-        0xa0 => 1,
-        0xe0 => 2,
-        _ => 0,
-    };
-    let b = if b & 0x1f == 0 { (b >> 5) as usize } else { 0 };
-    (a, b, c)
-}
-
-/// The guarded tables, by [`edge_key`], built the first time each is
-/// needed (nearly all never are).
-static GUARDED: [[[OnceLock<Box<Table>>; 256]; 8]; 3] =
-    [const { [const { [const { OnceLock::new() }; 256] }; 8] }; 3];
-
-/// The table that suits the end of RAM now (see the module doc): the plain
-/// one when RAM ends in zero bytes, as it does for nearly every ROM.
-#[inline(always)]
-fn table_for(vm: &Uxn) -> &'static Table {
-    match edge_key(vm) {
-        (0, 0, 0) => &TABLE,
-        (a, b, c) => guarded_table(a, b, c),
-    }
-}
-
-#[inline(never)]
-fn guarded_table(a: usize, b: usize, c: u8) -> &'static Table {
-    GUARDED[a][b][c as usize].get_or_init(|| {
-        let mut table = Box::new(Table {
-            ops: TABLE.ops,
-            after_lit: TABLE.after_lit,
-            after_lit2: TABLE.after_lit2,
-            fuse_jci: TABLE.fuse_jci,
-        });
-        let at_fffd = [None, Some(0xa0), Some(0xe0)][a];
-        let at_fffe = (b != 0).then_some((b as u8) << 5);
-        for op in [at_fffd, at_fffe, Some(c)].into_iter().flatten() {
-            table.ops[op as usize] = guarded_op;
-            table.after_lit[op as usize] = guarded_after_lit::<false>;
-            table.after_lit2[op as usize] = guarded_after_lit::<true>;
-            if op == 0x20 {
-                table.fuse_jci = NO_FUSION;
-            }
-        }
-        table
-    })
-}
-
-/// Whether instruction `op` at `at` must run on [`wrapping`]: it runs on
-/// past 0xffff (a wrap, charged), or it is an immediate jump whose operand
-/// crosses the end of RAM.
-#[inline(always)]
-fn at_edge(at: u16, op: u8) -> bool {
-    super::model::wraps(at, op) || (at >= 0xfffe && matches!(op, 0x20 | 0x40 | 0x60))
-}
-
-/// Opcodes that may sit at the end of RAM start here (pc is past the
-/// opcode): at the end, one that [`at_edge`] catches goes to [`wrapping`]
-/// (an immediate jump spends its budget first, as its handler would);
-/// anywhere else the plain handler runs.
-extern "rust-preserve-none" fn guarded_op(
+/// The instructions at the end of RAM ([`EDGE`] on) run on the model
+/// engine, which wraps and charges a run past the end; a jump spends its
+/// budget first, as its own handler would.
+extern "rust-preserve-none" fn edge(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
     pc: u16,
     wp: usize,
     rp: usize,
-    t: Dispatch<'_>,
+    t: &mut Code,
     imm: u16,
 ) -> Exit {
-    let at = pc.wrapping_sub(1);
-    let op = vm.ram[at as usize];
-    if at >= 0xfffd && at_edge(at, op) {
-        if super::model::is_jump(op) {
-            spend!(vm, pc, wp, rp);
-        }
-        become wrapping(vm, bus, pc, wp, rp, t, imm)
+    let op = vm.ram[pc.wrapping_sub(1) as usize];
+    if op == 0x00 {
+        become brk(vm, bus, pc, wp, rp, t, imm)
     }
-    become TABLE.ops[op as usize](vm, bus, pc, wp, rp, t, imm)
-}
-
-/// The same for the instruction after LIT (or LIT2), which the literal's
-/// handler reaches through `after_lit` rather than `ops`: at the end of
-/// RAM the literal is pushed, as the plain LIT would, and the instruction
-/// goes to [`wrapping`].
-extern "rust-preserve-none" fn guarded_after_lit<const SHORT: bool>(
-    vm: &mut Uxn,
-    bus: &mut Device<'_>,
-    pc: u16,
-    mut wp: usize,
-    rp: usize,
-    t: Dispatch<'_>,
-    imm: u16,
-) -> Exit {
-    let at = pc.wrapping_sub(1);
-    let op = vm.ram[at as usize];
-    if at >= 0xfffd && at_edge(at, op) {
-        let st = &mut vm.wst.bytes;
-        if SHORT {
-            st[wp & 0xff] = (imm >> 8) as u8;
-            st[wp.wrapping_sub(1) & 0xff] = imm as u8;
-            wp = wp.wrapping_sub(2) & 0xff;
-        } else {
-            st[wp & 0xff] = imm as u8;
-            wp = wp.wrapping_sub(1) & 0xff;
-        }
-        if super::model::is_jump(op) {
-            spend!(vm, pc, wp, rp);
-        }
-        become wrapping(vm, bus, pc, wp, rp, t, imm)
+    if super::model::is_jump(op) {
+        spend!(vm, pc, wp, rp);
     }
-    let fused = if SHORT {
-        &TABLE.after_lit2
-    } else {
-        &TABLE.after_lit
-    };
-    become fused[op as usize](vm, bus, pc, wp, rp, t, imm)
+    become wrapping(vm, bus, pc, wp, rp, t, imm)
 }
 
 /// Runs from `pc` until BRK or until the jump budget is spent.
@@ -1194,8 +1076,9 @@ pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     // and a sign test); more than i64::MAX jumps is no limit at all.
     vm.jumps_left = budget.min(i64::MAX as u64) as i64;
     let mut decoded = vm.decoded.take().unwrap_or_else(Decoded::new);
-    let t = refresh(vm, &mut decoded.0);
-    let handler = t.code[pc as usize];
+    let t = &mut *decoded.0;
+    refresh(vm, t);
+    let handler = t[pc as usize];
     let exit = handler(vm, &mut bus, pc.wrapping_add(1), wp, rp, t, 0);
     vm.decoded = Some(decoded);
     exit

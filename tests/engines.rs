@@ -362,6 +362,50 @@ fn rewritten_code_runs_as_rewritten() {
     }
 }
 
+/// A short stored at 0xffff has its second byte at 0x0000, and one stored
+/// by STZ at 0xff has it at 0x00: with the address from a literal (fused)
+/// or from the stack (plain), for STA2, STZ2 and STR2.
+#[test]
+fn short_stores_wrap_at_the_ends() {
+    let cases: [(&str, u16, &[u8], [u16; 2]); 6] = [
+        // LIT2 1234 LIT2 ffff STA2
+        ("fused STA2", 0x0100, &[0xa0, 0x12, 0x34, 0xa0, 0xff, 0xff, 0x35], [0xffff, 0x0000]),
+        // LIT2 1234 LIT ff LIT ff STA2
+        ("plain STA2", 0x0100, &[0xa0, 0x12, 0x34, 0x80, 0xff, 0x80, 0xff, 0x35], [0xffff, 0x0000]),
+        // LIT2 1234 LIT ff STZ2
+        ("fused STZ2", 0x0100, &[0xa0, 0x12, 0x34, 0x80, 0xff, 0x31], [0x00ff, 0x0000]),
+        // LIT2 1234 LIT ff DUP POP STZ2
+        ("plain STZ2", 0x0100, &[0xa0, 0x12, 0x34, 0x80, 0xff, 0x06, 0x02, 0x31], [0x00ff, 0x0000]),
+        // LIT2 1234 LIT 61 STR2 at 0xff98: 0xff9e + 0x61 = 0xffff.
+        ("fused STR2", 0xff98, &[0xa0, 0x12, 0x34, 0x80, 0x61, 0x33], [0xffff, 0x0000]),
+        // LIT2 1234 LIT 5f DUP POP STR2 at 0xff98: 0xffa0 + 0x5f = 0xffff.
+        ("plain STR2", 0xff98, &[0xa0, 0x12, 0x34, 0x80, 0x5f, 0x06, 0x02, 0x33], [0xffff, 0x0000]),
+    ];
+    for (name, at, code, [hi, lo]) in cases {
+        for engine in Engine::ALL {
+            let mut uxn = Uxn::new();
+            uxn.ram[at as usize..][..code.len()].copy_from_slice(code);
+            uxn.ram[0x0000] = 0x55;
+            let exit = uxn.run(&mut Recorder::default(), at, 10, engine);
+            assert_eq!(exit, Exit::Brk, "{name}, {engine}");
+            assert_eq!(
+                (uxn.ram[hi as usize], uxn.ram[lo as usize]),
+                (0x12, 0x34),
+                "{name}, {engine}"
+            );
+            // The byte after the first one is untouched (unless it is 0).
+            let after = hi as usize + 1;
+            if after != 0x10000 && after != 0x100 {
+                panic!("{name}: the case is not at an end");
+            }
+            if after == 0x100 {
+                assert_eq!(uxn.ram[0x100], 0xa0, "{name}, {engine}: 0x0100");
+            }
+            assert!(uxn.working_stack().is_empty(), "{name}, {engine}");
+        }
+    }
+}
+
 #[test]
 fn model_counts_instructions() {
     let mut uxn = Uxn::new();

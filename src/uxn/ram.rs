@@ -20,7 +20,7 @@ const PADDING: usize = 2;
 /// each address, decoded from the opcode there, and must forget those
 /// whose bytes change. Writes through `DerefMut` (devices, the host)
 /// count as writes to all of RAM; the model engine's [`Ram::store`] marks
-/// just its byte; the tail-call engine's own stores ([`Ram::engine_mut`])
+/// just its byte; the tail-call engine's own stores ([`Ram::padded_mut`])
 /// are not tracked, as it updates its handlers itself.
 #[derive(Clone)]
 pub struct Ram {
@@ -60,9 +60,18 @@ impl Ram {
         self.written.0 != CLEAN.0
     }
 
-    /// RAM for the tail-call engine's own stores, which are not tracked.
+    /// RAM and the padding for the tail-call engine's own stores, which are
+    /// not tracked. Nothing may write the padding: the engine uses it only
+    /// so that LLVM sees a 16-bit store at 0xffff in bounds, and never
+    /// stores there.
     #[inline(always)]
-    pub(crate) fn engine_mut(&mut self) -> &mut [u8; BANK_SIZE] {
+    pub(crate) fn padded_mut(&mut self) -> &mut [u8; BANK_SIZE + PADDING] {
+        &mut self.padded
+    }
+
+    /// RAM, writes not tracked.
+    #[inline(always)]
+    fn engine_mut(&mut self) -> &mut [u8; BANK_SIZE] {
         self.padded
             .first_chunk_mut()
             .expect("RAM is longer than a bank")

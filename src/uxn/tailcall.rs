@@ -289,21 +289,32 @@ fn load(short: bool, ram: &[u8; 0x10000], addr: u16) -> u16 {
     }
 }
 
-/// Stores a byte or a short at `addr` (the second byte of a short at
-/// `next`), forgetting the decoded handlers of both bytes.
+/// Stores a byte or a short at `addr`, forgetting the decoded handlers of
+/// the bytes written. A short must not cross the end of RAM (nor, for
+/// STZ, of the zero page): see [`splits`].
 #[inline(always)]
-fn store(short: bool, vm: &mut Uxn, code: &mut Code, addr: u16, next: u16, v: u16) {
-    let ram = vm.ram.engine_mut();
-    let [hi, lo] = v.to_be_bytes();
+fn store(short: bool, vm: &mut Uxn, code: &mut Code, addr: u16, v: u16) {
+    let ram = vm.ram.padded_mut();
+    let at = addr as usize;
     if short {
-        ram[addr as usize] = hi;
-        ram[next as usize] = lo;
-        code[addr as usize] = decode;
-        code[next as usize] = decode;
+        // One 16-bit store; the padding keeps it in bounds for LLVM.
+        ram[at..at + 2].copy_from_slice(&v.to_be_bytes());
+        code[at] = decode;
+        code[at + 1] = decode;
     } else {
-        ram[addr as usize] = lo;
-        code[addr as usize] = decode;
+        ram[at] = v as u8;
+        code[at] = decode;
     }
+}
+
+/// Whether a store of a short at `addr` would have its second byte wrap
+/// to 0, past the end of RAM or (`zero_page`) of the zero page. Such
+/// stores run on the model engine: rare, and writing the two bytes apart
+/// would keep the machine's register out of r12 in the whole handler (x86
+/// cannot address a high-byte register next to it).
+#[inline(always)]
+fn splits(short: bool, addr: u16, zero_page: bool) -> bool {
+    short && addr == if zero_page { 0xff } else { 0xffff }
 }
 
 /// Reads an instruction's operand at `at` (just past its opcode): a byte,
@@ -587,10 +598,10 @@ load_op!(ldr, 1, |ram, addr, pc| load(
 load_op!(lda, 2, |ram, addr, _pc| load(short(OP), ram, addr));
 
 /// Memory writes: pop an address of `addr_bytes` bytes and a value, and
-/// store it at `at`, the short's second byte at `next` (computed from
-/// `addr` and `pc`).
+/// store it at `at` (computed from `addr` and `pc`), in the zero page for
+/// `zero_page`.
 macro_rules! store_op {
-    ($name:ident, $addr_bytes:literal, |$addr:ident, $pc:ident| $at:expr, $next:expr) => {
+    ($name:ident, $addr_bytes:literal, |$addr:ident, $pc:ident| $at:expr, $zero_page:expr) => {
         handler!($name, |vm, bus, t, pc, wp, rp, imm| {
             let (w, sh) = (width(OP), short(OP));
             guard!(vm, bus, t, pc, wp, rp, imm; $addr_bytes + w, 0, 0);
@@ -599,19 +610,21 @@ macro_rules! store_op {
             let $addr = get($addr_bytes == 2, s.0, p, 1);
             let $pc = pc;
             let at: u16 = $at;
+            if splits(sh, at, $zero_page) {
+                become wrapping(vm, bus, pc, wp, rp, t, imm)
+            }
             let v = get(sh, s.0, p, $addr_bytes + 1);
             *s.1 = drop::<OP>(p, $addr_bytes + w);
-            store(sh, vm, t, at, $next, v);
+            store(sh, vm, t, at, v);
             pc
         });
     };
 }
 
-// The zero page is far from the end of RAM (0 is never near 0xfffd); a
-// short's second byte wraps inside it.
-store_op!(stz, 1, |addr, _pc| addr as u8 as u16, (addr as u8).wrapping_add(1) as u16);
-store_op!(str, 1, |addr, pc| pc.wrapping_add(addr as u8 as i8 as u16), pc.wrapping_add(addr as u8 as i8 as u16).wrapping_add(1));
-store_op!(sta, 2, |addr, _pc| addr, addr.wrapping_add(1));
+// A short's second byte wraps inside the zero page.
+store_op!(stz, 1, |addr, _pc| addr as u8 as u16, true);
+store_op!(str, 1, |addr, pc| pc.wrapping_add(addr as u8 as i8 as u16), false);
+store_op!(sta, 2, |addr, _pc| addr, false);
 
 /// DEI runs on the model engine: it is bound by the device call anyway, the
 /// device may move the stack pointers (System/wst), and it sees the port
@@ -838,11 +851,11 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             };
             wp = put(short(OP), st, wp, v);
         }
-        0x11 | 0x31 if wp <= 255 - width(OP) as usize => {
+        0x11 | 0x31 if wp <= 255 - width(OP) as usize && !splits(short(OP), b as u16, true) => {
             st[wp] = b;
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
-            store(short(OP), vm, t, b as u16, b.wrapping_add(1) as u16, v);
+            store(short(OP), vm, t, b as u16, v);
         }
         0x12 | 0x32 if fits(wp, 0, width(OP)) => {
             let v = load(short(OP), &vm.ram, pc.wrapping_add(b as i8 as u16));
@@ -850,13 +863,12 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
         }
         0x13 | 0x33
             if wp <= 255 - width(OP) as usize
-            =>
+                && !splits(short(OP), pc.wrapping_add(b as i8 as u16), false) =>
         {
             st[wp] = b;
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
-            let at = pc.wrapping_add(b as i8 as u16);
-            store(short(OP), vm, t, at, at.wrapping_add(1), v);
+            store(short(OP), vm, t, pc.wrapping_add(b as i8 as u16), v);
         }
         0x0c => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, false);
@@ -921,11 +933,11 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         0x34 if fits(wp, 0, 2) => {
             wp = put(true, st, wp, load(true, &vm.ram, imm));
         }
-        0x15 | 0x35 if fits(wp, width(OP), 1) => {
+        0x15 | 0x35 if fits(wp, width(OP), 1) && !splits(short(OP), imm, false) => {
             write(true, st, wp, imm);
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
-            store(short(OP), vm, t, imm, imm.wrapping_add(1), v);
+            store(short(OP), vm, t, imm, v);
         }
         0x2c if fits(wp, 0, 1) => {
             spend_fused!(vm, bus, pc, wp, rp, t, imm, true);

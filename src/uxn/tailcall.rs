@@ -741,14 +741,19 @@ extern "rust-preserve-none" fn lit_fused<const OP: u8>(
 /// applies.
 macro_rules! push_then_plain {
     ($vm:ident, $bus:ident, $pc:ident, $wp:ident, $rp:ident, $t:ident, $imm:ident, $short:expr) => {{
-        // `& 0xff` on a pointer that is always in 0..=255 only spares a bounds check.
-        let st = &mut $vm.wst.bytes;
         if $short {
-            st[$wp & 0xff] = ($imm >> 8) as u8;
-            st[$wp.wrapping_sub(1) & 0xff] = $imm as u8;
-            $wp = $wp.wrapping_sub(2) & 0xff;
+            if !fits($wp, 0, 2) {
+                // A short that wraps round the stack: LIT2 itself runs
+                // again on the model, which pushes it byte by byte. (Here,
+                // the high byte would go through a high-byte register,
+                // which would keep the machine out of r12 in the whole
+                // handler, as x86 cannot address one next to it.)
+                become wrapping($vm, $bus, $pc.wrapping_sub(3), $wp, $rp, $t, $imm)
+            }
+            $wp = put(true, &mut $vm.wst.bytes, $wp, $imm);
         } else {
-            st[$wp & 0xff] = $imm as u8;
+            // `& 0xff` on a pointer that is always in 0..=255 only spares a bounds check.
+            $vm.wst.bytes[$wp & 0xff] = $imm as u8;
             $wp = $wp.wrapping_sub(1) & 0xff;
         }
         // Another literal goes through its decoded handler, which is

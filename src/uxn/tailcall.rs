@@ -993,7 +993,10 @@ handler!(jci, |vm, bus, t, pc, wp, rp, imm| {
         0x60 => (0, 2),
         _ => (0, 0),
     };
-    guard!(vm, bus, t, pc, wp, rp, imm; pops, pushes, 0);
+    // JMI touches no stack, so it needs no guard.
+    if OP != 0x40 {
+        guard!(vm, bus, t, pc, wp, rp, imm; pops, pushes, 0);
+    }
     let next = pc.wrapping_add(2);
     let taken = match OP {
         0x20 => {

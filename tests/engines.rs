@@ -35,12 +35,15 @@ impl Bus for Recorder {
         );
         self.calls.push(('o', port, value));
         // Port 0x04/0x05 act like System/wst and rst, to test the pointer
-        // sync; port 0x06 writes RAM at 0x0180, as a file read would, to
-        // test that code a device rewrites runs as rewritten.
+        // sync; ports 0x06 and 0x07 write RAM at 0x0180, as a file read
+        // would, to test that code a device rewrites runs as rewritten:
+        // through `Ram::store`, which marks just that byte written, and
+        // through indexing, which marks all of RAM.
         match port {
             0x04 => uxn.wsp = value,
             0x05 => uxn.rsp = value,
-            0x06 => uxn.ram[0x0180] = value,
+            0x06 => uxn.ram.store(0x0180, value),
+            0x07 => uxn.ram[0x0180] = value,
             _ => {}
         }
     }
@@ -359,6 +362,95 @@ fn rewritten_code_runs_as_rewritten() {
         uxn.ram[0x0100] = 0x18; // ADD
         assert_eq!(uxn.run(&mut Recorder::default(), 0x0100, 100, engine), Exit::Brk);
         assert_eq!(uxn.working_stack(), &[0x08], "by the host, {engine}");
+    }
+}
+
+/// The tail-call engine fuses LIT and LIT2 with the instruction after the
+/// literal, and a comparison with the JCI after it, when it first decodes
+/// them: rewriting that next instruction (by a store, by a device, or by
+/// the host between runs) must undo the fusion. Each subroutine has the
+/// byte to rewrite at 0x0180; the program calls it, rewrites it and calls
+/// it again, and both engines must end alike (and unlike a run that missed
+/// the rewrite).
+#[test]
+fn rewritten_fused_code_runs_as_rewritten() {
+    // (what, where the subroutine starts, its bytes, the new byte, stack)
+    let subroutines: [(&str, u16, &[u8], u8, &[u8]); 4] = [
+        // LIT 01 [ADD] JMP2r, ADD -> SUB
+        ("LIT then ADD", 0x017e, &[0x80, 0x01, 0x18, 0x6c], 0x19, &[0x05]),
+        // LIT2 0001 [ADD2] JMP2r, ADD2 -> SUB2
+        ("LIT2 then ADD2", 0x017d, &[0xa0, 0x00, 0x01, 0x38, 0x6c], 0x39, &[0x00, 0x05]),
+        // EQU [JCI +1] INC JMP2r, JCI -> JMI: the flag stays.
+        ("EQU then JCI", 0x017f, &[0x08, 0x20, 0x00, 0x01, 0x01, 0x6c], 0x40, &[0x03, 0x03, 0x03, 0x03]),
+        // LIT 03 [LTH] ... : the comparison after a literal, LTH -> GTH.
+        ("LIT then LTH", 0x017e, &[0x80, 0x03, 0x0b, 0x6c], 0x0a, &[0x01, 0x01]),
+    ];
+    // LIT new LIT 06/07 DEO (the device writes 0x0180), or LIT new LIT2
+    // 0180 STA.
+    let rewrites: [(&str, fn(u8) -> Vec<u8>); 3] = [
+        ("by a device storing", |new| vec![0x80, new, 0x80, 0x06, 0x17]),
+        ("by a device indexing", |new| vec![0x80, new, 0x80, 0x07, 0x17]),
+        ("by STA", |new| vec![0x80, new, 0xa0, 0x01, 0x80, 0x15]),
+    ];
+    for (what, start, sub, new, stack) in subroutines {
+        for (how, rewrite) in rewrites {
+            let mut ends = Vec::new();
+            for engine in Engine::ALL {
+                let mut rom = vec![0x60];
+                rom.extend_from_slice(&start.wrapping_sub(0x0103).to_be_bytes());
+                rom.extend(rewrite(new));
+                let here = 0x0100 + rom.len() as u16 + 3;
+                rom.push(0x60);
+                rom.extend_from_slice(&start.wrapping_sub(here).to_be_bytes());
+                rom.push(0x00);
+                let mut uxn = Uxn::new();
+                uxn.load_rom(&rom).unwrap();
+                uxn.ram[start as usize..][..sub.len()].copy_from_slice(sub);
+                uxn.wst.set_bottom(stack);
+                uxn.wsp = stack.len() as u8;
+                let exit = uxn.run(&mut Recorder::default(), 0x0100, 100, engine);
+                ends.push((exit, uxn.working_stack().to_vec()));
+            }
+            assert_eq!(ends[0], ends[1], "{what}, {how}: the engines differ");
+            // The same program with the subroutine rewritten from the start
+            // must end differently, or the case proves nothing.
+            let mut uxn = Uxn::new();
+            let mut stale = sub.to_vec();
+            stale[(0x0180 - start) as usize] = new;
+            uxn.ram[start as usize..][..sub.len()].copy_from_slice(&stale);
+            uxn.ram[0x0100] = 0x60;
+            uxn.ram[0x0101..0x0103].copy_from_slice(&start.wrapping_sub(0x0103).to_be_bytes());
+            uxn.wst.set_bottom(stack);
+            uxn.wsp = stack.len() as u8;
+            uxn.run(&mut Recorder::default(), 0x0100, 100, Engine::Model);
+            let mut twice_old = Uxn::new();
+            twice_old.ram[start as usize..][..sub.len()].copy_from_slice(sub);
+            twice_old.ram[0x0100] = 0x60;
+            twice_old.ram[0x0101..0x0103].copy_from_slice(&start.wrapping_sub(0x0103).to_be_bytes());
+            twice_old.ram[0x0103] = 0x60;
+            twice_old.ram[0x0104..0x0106].copy_from_slice(&start.wrapping_sub(0x0106).to_be_bytes());
+            twice_old.wst.set_bottom(stack);
+            twice_old.wsp = stack.len() as u8;
+            twice_old.run(&mut Recorder::default(), 0x0100, 100, Engine::Model);
+            assert_ne!(
+                ends[0].1,
+                twice_old.working_stack(),
+                "{what}, {how}: the rewrite changes nothing"
+            );
+        }
+    }
+    // By the host, between two runs of the same machine: LIT 01 ADD BRK,
+    // then ADD -> SUB.
+    for engine in Engine::ALL {
+        let mut uxn = Uxn::new();
+        uxn.load_rom(&[0x80, 0x01, 0x18, 0x00]).unwrap();
+        uxn.wst.set_bottom(&[0x05]);
+        uxn.wsp = 1;
+        assert_eq!(uxn.run(&mut Recorder::default(), 0x0100, 100, engine), Exit::Brk);
+        assert_eq!(uxn.working_stack(), &[0x06], "by the host, {engine}");
+        uxn.ram[0x0102] = 0x19;
+        assert_eq!(uxn.run(&mut Recorder::default(), 0x0100, 100, engine), Exit::Brk);
+        assert_eq!(uxn.working_stack(), &[0x05], "by the host, {engine}");
     }
 }
 

@@ -51,10 +51,9 @@ type Handler = extern "rust-preserve-none" fn(
 type Device<'a> = &'a mut dyn Bus;
 
 /// What the handlers dispatch through, in one register: the handler for
-/// every address of RAM (the one for the opcode there, or [`decode`] when
-/// it is not known yet), then the handlers that run after `LIT n` and
-/// after `LIT2 nn`, by the opcode that follows the literal (see
-/// [`lit_fused`]). A struct, as a type cannot name itself.
+/// every address of RAM (the one [`decode`] chose for what is there, or
+/// [`decode`] itself when that is not known yet), address `a` in slot
+/// `a + SLACK`. A struct, as a type cannot name itself.
 pub(crate) struct Code([Handler; CODE_LEN]);
 
 impl std::ops::Deref for Code {
@@ -72,11 +71,15 @@ impl std::ops::DerefMut for Code {
     }
 }
 
-/// Where in [`Code`] the handlers after `LIT n` start.
-const AFTER_LIT: usize = 0x10000;
-/// Where in [`Code`] the handlers after `LIT2 nn` start.
-const AFTER_LIT2: usize = AFTER_LIT + 0x100;
-const CODE_LEN: usize = AFTER_LIT2 + 0x100;
+/// Slots before address 0 in [`Code`]. A handler can depend on the three
+/// bytes after its own (see [`decode`]), so a store at `a` forgets the
+/// slots of `a - 3` to `a`: with the slack, that needs no wrapping (the
+/// addresses 0xfffd..=0xffff that `a - 3` would wrap to are past [`EDGE`],
+/// where nothing is fused).
+const SLACK: usize = 3;
+/// The slack, 64 Ki addresses, and one slot for the second byte of a
+/// short stored at 0xffff (which runs on the model, but LLVM cannot know).
+const CODE_LEN: usize = SLACK + 0x10000 + 1;
 
 /// The first address whose instruction runs on the model engine (see the
 /// module doc): a literal before it has its operand and the instruction
@@ -89,10 +92,7 @@ pub(crate) struct Decoded(Box<Code>);
 
 impl Decoded {
     fn new() -> Decoded {
-        let mut code = Box::new(Code([decode; CODE_LEN]));
-        code[AFTER_LIT..AFTER_LIT2].copy_from_slice(&AFTER_LIT_OPS);
-        code[AFTER_LIT2..].copy_from_slice(&AFTER_LIT2_OPS);
-        Decoded(code)
+        Decoded(Box::new(Code([decode; CODE_LEN])))
     }
 }
 
@@ -100,13 +100,19 @@ impl Decoded {
 macro_rules! next {
     ($vm:ident, $bus:ident, $t:ident, $pc:expr, $wp:expr, $rp:expr, $imm:ident) => {{
         let pc: u16 = $pc;
-        let handler = $t[pc as usize];
+        let handler = $t[pc as usize + SLACK];
         become handler($vm, $bus, pc.wrapping_add(1), $wp, $rp, $t, $imm)
     }};
 }
 
 /// The handler of an address whose opcode has not been looked up since it
 /// was last written: it looks it up, remembers it and runs it.
+///
+/// Some instructions fuse with the next one here, once, rather than on
+/// every run: LIT and LIT2 with the instruction after the literal (see
+/// [`after_lit`]), and a comparison with a JCI right after it. Those
+/// handlers depend on the bytes up to three past their own address, which
+/// is why stores forget the three slots before theirs.
 extern "rust-preserve-none" fn decode(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
@@ -120,10 +126,25 @@ extern "rust-preserve-none" fn decode(
     let handler = if at >= EDGE {
         edge
     } else {
-        OPS[vm.ram[at] as usize]
+        fused(&vm.ram, at)
     };
-    t[at] = handler;
+    t[at + SLACK] = handler;
     become handler(vm, bus, pc, wp, rp, t, imm)
+}
+
+/// The handler for the instruction at `at` (before [`EDGE`]), fused with
+/// the one after it where that pays (see [`decode`]).
+fn fused(ram: &[u8; 0x10000], at: usize) -> Handler {
+    let op = ram[at];
+    match op {
+        0x80 => AFTER_LIT_OPS[ram[at + 2] as usize],
+        0xa0 => AFTER_LIT2_OPS[ram[at + 3] as usize],
+        // Comparisons that leave their flag on the working stack, then JCI.
+        0x08..=0x0b | 0x28..=0x2b | 0x88..=0x8b | 0xa8..=0xab if ram[at + 1] == 0x20 => {
+            THEN_JCI[(op >> 5 & 1 | op >> 6 & 2) as usize][(op & 3) as usize]
+        }
+        _ => OPS[op as usize],
+    }
 }
 
 /// Forgets the decoded handlers of the RAM bytes written since the last
@@ -131,7 +152,8 @@ extern "rust-preserve-none" fn decode(
 #[inline(never)]
 fn refresh(vm: &mut Uxn, code: &mut Code) {
     if let Some((first, last)) = vm.ram.take_written() {
-        code[first..=last].fill(decode);
+        // The slots of `first - 3` to `last` (see [`SLACK`]).
+        code[first..=last + SLACK].fill(decode);
     }
 }
 
@@ -290,20 +312,21 @@ fn load(short: bool, ram: &[u8; 0x10000], addr: u16) -> u16 {
 }
 
 /// Stores a byte or a short at `addr`, forgetting the decoded handlers of
-/// the bytes written. A short must not cross the end of RAM (nor, for
+/// the bytes written and of the instructions fused with them. A short
+/// must not cross the end of RAM (nor, for
 /// STZ, of the zero page): see [`splits`].
 #[inline(always)]
 fn store(short: bool, vm: &mut Uxn, code: &mut Code, addr: u16, v: u16) {
     let ram = vm.ram.padded_mut();
     let at = addr as usize;
+    // The slots of `at - 3` to `at` (see [`SLACK`]), and `at + 1` for a short.
+    code[at..at + SLACK + 1].fill(decode);
     if short {
         // One 16-bit store; the padding keeps it in bounds for LLVM.
         ram[at..at + 2].copy_from_slice(&v.to_be_bytes());
-        code[at] = decode;
-        code[at + 1] = decode;
+        code[at + SLACK + 1] = decode;
     } else {
         ram[at] = v as u8;
-        code[at] = decode;
     }
 }
 
@@ -457,9 +480,10 @@ stack_op!(and, 2, |a, b| a & b);
 stack_op!(ora, 2, |a, b| a | b);
 stack_op!(eor, 2, |a, b| a ^ b);
 
-/// Comparisons: two operands in, always one byte out.
+/// Comparisons: two operands in, always one byte out. `$jci` is the same
+/// comparison followed by JCI, which [`decode`] chooses when one follows.
 macro_rules! compare_op {
-    ($name:ident, |$a:ident, $b:ident| $flag:expr) => {
+    ($name:ident, $jci:ident, |$a:ident, $b:ident| $flag:expr) => {
         handler!($name, |vm, bus, t, pc, wp, rp, imm| {
             let (w, sh) = (width(OP), short(OP));
             guard!(vm, bus, t, pc, wp, rp, imm; 2 * w, above(OP, 2 * w, 1), 0);
@@ -467,49 +491,73 @@ macro_rules! compare_op {
             let p = *s.p;
             let $a = get(sh, s.st, p, w + 1);
             let $b = get(sh, s.st, p, 1);
+            *s.p = put(false, s.st, drop::<OP>(p, 2 * w), $flag as u16);
+            pc
+        });
+        handler!($jci, |vm, bus, t, pc, wp, rp, imm| {
+            let (w, sh) = (width(OP), short(OP));
+            guard!(vm, bus, t, pc, wp, rp, imm; 2 * w, above(OP, 2 * w, 1), 0);
+            let p = wp;
+            let $a = get(sh, &vm.wst.bytes, p, w + 1);
+            let $b = get(sh, &vm.wst.bytes, p, 1);
             let flag = $flag as u8;
-            *s.p = put(false, s.st, drop::<OP>(p, 2 * w), flag as u16);
-            if !ret(OP) {
-                jci_after_flag!(vm, bus, t, pc, wp, rp, imm, flag);
-            }
+            wp = put(false, &mut vm.wst.bytes, drop::<OP>(p, 2 * w), flag as u16);
+            then_jci!(vm, bus, t, pc, wp, rp, imm, flag);
             pc
         });
     };
 }
 
-/// Follows an instruction that has just pushed a flag byte on the working
-/// stack: when the next instruction is JCI (`?label`, as it nearly always
-/// is after a comparison), it runs here, without a dispatch of its own and
-/// without reading the flag back. Otherwise it falls through.
+/// Runs the JCI (at `pc`) after an instruction that has just pushed a flag
+/// byte on the working stack, without a dispatch of its own and without
+/// reading the flag back. With no budget left it falls through, and the
+/// plain JCI reports the jump.
+macro_rules! then_jci {
+    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident, $flag:expr) => {
+        $vm.jumps_left -= 1;
+        if $vm.jumps_left >= 0 {
+            // Pop the flag JCI consumes (the byte stays behind, as it would).
+            $wp += 1;
+            let next = $pc.wrapping_add(3);
+            let pc = if $flag != 0 {
+                // Before EDGE, so its operand is in RAM.
+                next.wrapping_add(operand(true, $vm, $pc as usize + 1))
+            } else {
+                next
+            };
+            next!($vm, $bus, $t, pc, $wp, $rp, $imm)
+        }
+        // The budget was zero (handlers never start below it), so it is
+        // zero again: storing a constant lets the decrement above stay one
+        // instruction on memory.
+        $vm.jumps_left = 0;
+    };
+}
+
+/// [`then_jci`] when the next instruction is JCI, as it nearly always is
+/// after a comparison; for comparisons fused with their literal, which
+/// [`decode`] does not look past.
 macro_rules! jci_after_flag {
     ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident, $flag:expr) => {
-        if $vm.ram[$pc as usize] as usize == 0x20 {
-            $vm.jumps_left -= 1;
-            if $vm.jumps_left >= 0 {
-                // Pop the flag JCI consumes (the byte stays behind, as it would).
-                $wp += 1;
-                let next = $pc.wrapping_add(3);
-                let pc = if $flag != 0 {
-                    // Before EDGE, so its operand is in RAM.
-                    next.wrapping_add(operand(true, $vm, $pc as usize + 1))
-                } else {
-                    next
-                };
-                next!($vm, $bus, $t, pc, $wp, $rp, $imm)
-            }
-            // No budget left: the plain JCI reports the jump. The budget
-            // was zero (handlers never start below it), so it is zero again:
-            // storing a constant lets the decrement above stay one
-            // instruction on memory.
-            $vm.jumps_left = 0;
+        if $vm.ram[$pc as usize] == 0x20 {
+            then_jci!($vm, $bus, $t, $pc, $wp, $rp, $imm, $flag);
         }
     };
 }
 
-compare_op!(equ, |a, b| a == b);
-compare_op!(neq, |a, b| a != b);
-compare_op!(gth, |a, b| a > b);
-compare_op!(lth, |a, b| a < b);
+compare_op!(equ, equ_jci, |a, b| a == b);
+compare_op!(neq, neq_jci, |a, b| a != b);
+compare_op!(gth, gth_jci, |a, b| a > b);
+compare_op!(lth, lth_jci, |a, b| a < b);
+
+/// The comparisons followed by JCI, by mode (`2` in bit 0, `k` in bit 1)
+/// and base operation.
+const THEN_JCI: [[Handler; 4]; 4] = [
+    [equ_jci::<0x08>, neq_jci::<0x09>, gth_jci::<0x0a>, lth_jci::<0x0b>],
+    [equ_jci::<0x28>, neq_jci::<0x29>, gth_jci::<0x2a>, lth_jci::<0x2b>],
+    [equ_jci::<0x88>, neq_jci::<0x89>, gth_jci::<0x8a>, lth_jci::<0x8b>],
+    [equ_jci::<0xa8>, neq_jci::<0xa9>, gth_jci::<0xaa>, lth_jci::<0xab>],
+];
 
 /// Where JMP, JCN and JSR go: a byte is a signed offset, a short an address.
 #[inline(always)]
@@ -700,7 +748,9 @@ handler!(sft, |vm, bus, t, pc, wp, rp, imm| {
     pc
 });
 
-// LITr, LIT2r: push the operand bytes that follow the opcode.
+// LIT, LIT2, LITr, LIT2r: push the operand bytes that follow the opcode.
+// (LIT and LIT2 run here only when [`decode`] could not fuse them, which
+// it always does.)
 handler!(lit, |vm, bus, t, pc, wp, rp, imm| {
     guard!(vm, bus, t, pc, wp, rp, imm; 0, width(OP), 0);
     // The operand never crosses the end of RAM here (see the module doc).
@@ -709,31 +759,6 @@ handler!(lit, |vm, bus, t, pc, wp, rp, imm| {
     *s.p = put(short(OP), s.st, *s.p, v);
     pc.wrapping_add(width(OP) as u16)
 });
-
-/// LIT and LIT2, the most common instructions: the literal is almost
-/// always consumed at once by the next instruction (`#10 SFT2`, `.x LDZ2`,
-/// `;x LDA2`, `#0001 ADD2`). So the literal is not pushed here: it travels
-/// to the next handler in `imm`, chosen by the following opcode from
-/// [`AFTER_LIT_OPS`] or [`AFTER_LIT2_OPS`] (as copied into [`Code`]),
-/// which uses it directly.
-extern "rust-preserve-none" fn lit_fused<const OP: u8>(
-    vm: &mut Uxn,
-    bus: &mut Device<'_>,
-    pc: u16,
-    wp: usize,
-    rp: usize,
-    t: &mut Code,
-    _imm: u16,
-) -> Exit {
-    let w = width(OP) as usize;
-    // The literal and the next opcode never cross the end of RAM here (see
-    // the module doc).
-    let v = operand(short(OP), vm, pc as usize);
-    let after = if short(OP) { AFTER_LIT2 } else { AFTER_LIT };
-    let op = vm.ram.padded()[pc as usize + w];
-    let handler = t[after + op as usize];
-    become handler(vm, bus, pc.wrapping_add(w as u16 + 1), wp, rp, t, v)
-}
 
 /// Pushes the literal `imm` (a short when `short`) onto the working stack,
 /// wrapping, and hands over to the plain handler of `OP`, the instruction
@@ -760,7 +785,7 @@ macro_rules! push_then_plain {
         // [`edge`] at the end of RAM: a chain of literals must not fuse its
         // way past [`EDGE`]. Every other instruction here is before it.
         let plain: Handler = if OP == 0x80 || OP == 0xa0 {
-            $t[$pc.wrapping_sub(1) as usize]
+            $t[$pc.wrapping_sub(1) as usize + SLACK]
         } else {
             const { OPS[OP as usize] }
         };
@@ -799,7 +824,10 @@ macro_rules! spend_fused {
     };
 }
 
-/// `LIT imm` followed by `OP` (pc is past `OP`): `imm` is the top byte.
+/// `LIT n` followed by `OP`, as [`decode`] fuses them: LIT is the most
+/// common instruction, and its literal is almost always consumed at once by
+/// the next instruction (`#10 SFT2`, `.x LDZ2`, `#01 ADD`). So the literal
+/// is not pushed: it goes straight to `OP`. (`pc` is past LIT.)
 ///
 /// The literal's stack byte is still written where `OP` leaves it behind
 /// the pointer (the `st[wp] = b` below): System/wst can move the pointer
@@ -807,12 +835,15 @@ macro_rules! spend_fused {
 extern "rust-preserve-none" fn after_lit<const OP: u8>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    mut pc: u16,
+    pc: u16,
     mut wp: usize,
     mut rp: usize,
     t: &mut Code,
-    imm: u16,
+    _imm: u16,
 ) -> Exit {
+    // Before EDGE, so the literal is in RAM.
+    let imm = operand(false, vm, pc as usize);
+    let mut pc = pc.wrapping_add(2);
     let st = &mut vm.wst.bytes;
     let b = imm as u8;
     match OP {
@@ -899,18 +930,22 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
     next!(vm, bus, t, pc, wp, rp, imm)
 }
 
-/// `LIT2 imm` followed by `OP` (pc is past `OP`): `imm` is the top short.
-/// As in [`after_lit`], the literal's bytes are written where `OP` leaves
-/// them behind the pointer ([`write`]), which needs `wp >= 1`.
+/// `LIT2 nn` followed by `OP`, as [`decode`] fuses them (see
+/// [`after_lit`]; `#1234 ADD2`, `;x LDA2`). As there, the literal's bytes
+/// are written where `OP` leaves them behind the pointer ([`write`]),
+/// which needs `wp >= 1`.
 extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    mut pc: u16,
+    pc: u16,
     mut wp: usize,
     mut rp: usize,
     t: &mut Code,
-    imm: u16,
+    _imm: u16,
 ) -> Exit {
+    // Before EDGE, so the literal is in RAM.
+    let imm = operand(true, vm, pc as usize);
+    let mut pc = pc.wrapping_add(3);
     let st = &mut vm.wst.bytes;
     match OP {
         // Short arithmetic: the result replaces the top short.
@@ -1053,8 +1088,8 @@ const fn special<const M: u8>() -> Handler {
         0x20 => jci::<0x20>,
         0x40 => jci::<0x40>,
         0x60 => jci::<0x60>,
-        0x80 => lit_fused::<0x80>,
-        0xa0 => lit_fused::<0xa0>,
+        0x80 => lit::<0x80>,
+        0xa0 => lit::<0xa0>,
         0xc0 => lit::<0xc0>,
         _ => lit::<0xe0>,
     }
@@ -1062,9 +1097,9 @@ const fn special<const M: u8>() -> Handler {
 
 /// The plain handlers, by opcode.
 const OPS: [Handler; 256] = table!(0x00 0x20 0x40 0x60 0x80 0xa0 0xc0 0xe0);
-/// What runs after `LIT n`, by the opcode that follows it.
+/// `LIT n` fused with the instruction after it, by its opcode.
 const AFTER_LIT_OPS: [Handler; 256] = literal_table!(after_lit);
-/// What runs after `LIT2 nn`, by the opcode that follows it.
+/// `LIT2 nn` fused with the instruction after it, by its opcode.
 const AFTER_LIT2_OPS: [Handler; 256] = literal_table!(after_lit2);
 
 /// The instructions at the end of RAM ([`EDGE`] on) run on the model
@@ -1098,7 +1133,7 @@ pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     let mut decoded = vm.decoded.take().unwrap_or_else(Decoded::new);
     let t = &mut *decoded.0;
     refresh(vm, t);
-    let handler = t[pc as usize];
+    let handler = t[pc as usize + SLACK];
     let exit = handler(vm, &mut bus, pc.wrapping_add(1), wp, rp, t, 0);
     vm.decoded = Some(decoded);
     exit

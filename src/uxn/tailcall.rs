@@ -33,9 +33,7 @@
 use super::{Bus, Exit, Uxn};
 
 /// The shape every handler shares. `rust-preserve-none` lets the handlers
-/// keep all their arguments in registers across the chain of jumps. `imm`
-/// carries a literal from LIT/LIT2 to the instruction after it (see
-/// [`lit_fused`]); every other handler passes it on untouched, for free.
+/// keep all their arguments in registers across the chain of jumps.
 type Handler = extern "rust-preserve-none" fn(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
@@ -43,7 +41,6 @@ type Handler = extern "rust-preserve-none" fn(
     wp: usize,
     rp: usize,
     t: &mut Code,
-    imm: u16,
 ) -> Exit;
 
 /// The devices, behind a thin pointer: a `&mut dyn Bus` would take two
@@ -98,10 +95,10 @@ impl Decoded {
 
 /// Jumps to the handler of the instruction at `pc`.
 macro_rules! next {
-    ($vm:ident, $bus:ident, $t:ident, $pc:expr, $wp:expr, $rp:expr, $imm:ident) => {{
+    ($vm:ident, $bus:ident, $t:ident, $pc:expr, $wp:expr, $rp:expr) => {{
         let pc: u16 = $pc;
         let handler = $t[pc as usize + SLACK];
-        become handler($vm, $bus, pc.wrapping_add(1), $wp, $rp, $t, $imm)
+        become handler($vm, $bus, pc.wrapping_add(1), $wp, $rp, $t)
     }};
 }
 
@@ -120,7 +117,6 @@ extern "rust-preserve-none" fn decode(
     wp: usize,
     rp: usize,
     t: &mut Code,
-    imm: u16,
 ) -> Exit {
     let at = pc.wrapping_sub(1) as usize;
     let handler = if at >= EDGE {
@@ -129,7 +125,7 @@ extern "rust-preserve-none" fn decode(
         fused(&vm.ram, at)
     };
     t[at + SLACK] = handler;
-    become handler(vm, bus, pc, wp, rp, t, imm)
+    become handler(vm, bus, pc, wp, rp, t)
 }
 
 /// The handler for the instruction at `at` (before [`EDGE`]), fused with
@@ -357,7 +353,7 @@ fn operand(short: bool, vm: &Uxn, at: usize) -> u16 {
 /// Declares a handler generic over its opcode byte. The body sees the
 /// machine and returns the new pc; `next!` then dispatches.
 macro_rules! handler {
-    ($name:ident, |$vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident| $body:block) => {
+    ($name:ident, |$vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident| $body:block) => {
         #[allow(unused_mut)]
         extern "rust-preserve-none" fn $name<const OP: u8>(
             $vm: &mut Uxn,
@@ -366,10 +362,9 @@ macro_rules! handler {
             mut $wp: usize,
             mut $rp: usize,
             $t: &mut Code,
-            $imm: u16,
         ) -> Exit {
             let pc: u16 = $body;
-            next!($vm, $bus, $t, pc, $wp, $rp, $imm)
+            next!($vm, $bus, $t, pc, $wp, $rp)
         }
     };
 }
@@ -378,15 +373,15 @@ macro_rules! handler {
 /// touches are all clear of the ends (see [`fits`]): `below` read under its
 /// own pointer, `above` written over it, `other` pushed on the other stack.
 macro_rules! guard {
-    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident; $below:expr, $above:expr, $other:expr) => {
+    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident; $below:expr, $above:expr, $other:expr) => {
         let (p, q) = if ret(OP) { ($rp, $wp) } else { ($wp, $rp) };
         // Two tests rather than `||`, which LLVM would turn into setcc
         // arithmetic on every run of the handler.
         if !fits(p, $below, $above) {
-            become wrapping($vm, $bus, $pc, $wp, $rp, $t, $imm)
+            become wrapping($vm, $bus, $pc, $wp, $rp, $t)
         }
         if $other != 0 && !fits(q, 0, $other) {
-            become wrapping($vm, $bus, $pc, $wp, $rp, $t, $imm)
+            become wrapping($vm, $bus, $pc, $wp, $rp, $t)
         }
     };
 }
@@ -403,7 +398,6 @@ extern "rust-preserve-none" fn wrapping(
     wp: usize,
     rp: usize,
     t: &mut Code,
-    imm: u16,
 ) -> Exit {
     vm.wsp = up(wp);
     vm.rsp = up(rp);
@@ -419,16 +413,16 @@ extern "rust-preserve-none" fn wrapping(
     let pc = super::model::step(vm, *bus, at).unwrap_or(pc);
     // The instruction may have written RAM.
     refresh(vm, t);
-    next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp), imm)
+    next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp))
 }
 
 /// A handler that pops `n` operands and pushes what it computes from them.
 macro_rules! stack_op {
     ($name:ident, $n:literal, |$($arg:ident),*| $($out:expr),*) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
+        handler!($name, |vm, bus, t, pc, wp, rp| {
             let (w, sh) = (width(OP), short(OP));
             let pushes: u8 = 0 $(+ { let _ = stringify!($out); w })*;
-            guard!(vm, bus, t, pc, wp, rp, imm; $n * w, above(OP, $n * w, pushes), 0);
+            guard!(vm, bus, t, pc, wp, rp; $n * w, above(OP, $n * w, pushes), 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let p = *s.p;
             let mut _off = $n * w - w + 1;
@@ -451,11 +445,11 @@ stack_op!(rot, 3, |a, b, c| b, c, a);
 /// operands stay where they are, so only the copies are written.
 macro_rules! grow_op {
     ($name:ident, $n:literal, |$($arg:ident),*| $($out:expr),*) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
+        handler!($name, |vm, bus, t, pc, wp, rp| {
             let (w, sh) = (width(OP), short(OP));
             let copies: u8 = 0 $(+ { let _ = stringify!($out); w })*;
             let pushes = if keep(OP) { $n * w + copies } else { copies };
-            guard!(vm, bus, t, pc, wp, rp, imm; $n * w, pushes, 0);
+            guard!(vm, bus, t, pc, wp, rp; $n * w, pushes, 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let mut q = *s.p;
             let mut _off = $n * w - w + 1;
@@ -484,9 +478,9 @@ stack_op!(eor, 2, |a, b| a ^ b);
 /// comparison followed by JCI, which [`decode`] chooses when one follows.
 macro_rules! compare_op {
     ($name:ident, $jci:ident, |$a:ident, $b:ident| $flag:expr) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
+        handler!($name, |vm, bus, t, pc, wp, rp| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, imm; 2 * w, above(OP, 2 * w, 1), 0);
+            guard!(vm, bus, t, pc, wp, rp; 2 * w, above(OP, 2 * w, 1), 0);
             let s = stacks::<OP>(vm, &mut wp, &mut rp);
             let p = *s.p;
             let $a = get(sh, s.st, p, w + 1);
@@ -494,15 +488,15 @@ macro_rules! compare_op {
             *s.p = put(false, s.st, drop::<OP>(p, 2 * w), $flag as u16);
             pc
         });
-        handler!($jci, |vm, bus, t, pc, wp, rp, imm| {
+        handler!($jci, |vm, bus, t, pc, wp, rp| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, imm; 2 * w, above(OP, 2 * w, 1), 0);
+            guard!(vm, bus, t, pc, wp, rp; 2 * w, above(OP, 2 * w, 1), 0);
             let p = wp;
             let $a = get(sh, &vm.wst.bytes, p, w + 1);
             let $b = get(sh, &vm.wst.bytes, p, 1);
             let flag = $flag as u8;
             wp = put(false, &mut vm.wst.bytes, drop::<OP>(p, 2 * w), flag as u16);
-            then_jci!(vm, bus, t, pc, wp, rp, imm, flag);
+            then_jci!(vm, bus, t, pc, wp, rp, flag);
             pc
         });
     };
@@ -513,7 +507,7 @@ macro_rules! compare_op {
 /// reading the flag back. With no budget left it falls through, and the
 /// plain JCI reports the jump.
 macro_rules! then_jci {
-    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident, $flag:expr) => {
+    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $flag:expr) => {
         $vm.jumps_left -= 1;
         if $vm.jumps_left >= 0 {
             // Pop the flag JCI consumes (the byte stays behind, as it would).
@@ -525,7 +519,7 @@ macro_rules! then_jci {
             } else {
                 next
             };
-            next!($vm, $bus, $t, pc, $wp, $rp, $imm)
+            next!($vm, $bus, $t, pc, $wp, $rp)
         }
         // The budget was zero (handlers never start below it), so it is
         // zero again: storing a constant lets the decrement above stay one
@@ -538,9 +532,9 @@ macro_rules! then_jci {
 /// after a comparison; for comparisons fused with their literal, which
 /// [`decode`] does not look past.
 macro_rules! jci_after_flag {
-    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $imm:ident, $flag:expr) => {
+    ($vm:ident, $bus:ident, $t:ident, $pc:ident, $wp:ident, $rp:ident, $flag:expr) => {
         if $vm.ram[$pc as usize] == 0x20 {
-            then_jci!($vm, $bus, $t, $pc, $wp, $rp, $imm, $flag);
+            then_jci!($vm, $bus, $t, $pc, $wp, $rp, $flag);
         }
     };
 }
@@ -569,19 +563,19 @@ fn target<const OP: u8>(pc: u16, to: u16) -> u16 {
     }
 }
 
-handler!(jmp, |vm, bus, t, pc, wp, rp, imm| {
+handler!(jmp, |vm, bus, t, pc, wp, rp| {
     spend!(vm, pc, wp, rp);
-    guard!(vm, bus, t, pc, wp, rp, imm; width(OP), 0, 0);
+    guard!(vm, bus, t, pc, wp, rp; width(OP), 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
     target::<OP>(pc, to)
 });
 
-handler!(jcn, |vm, bus, t, pc, wp, rp, imm| {
+handler!(jcn, |vm, bus, t, pc, wp, rp| {
     spend!(vm, pc, wp, rp);
     let w = width(OP);
-    guard!(vm, bus, t, pc, wp, rp, imm; w + 1, 0, 0);
+    guard!(vm, bus, t, pc, wp, rp; w + 1, 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     let cond = get(false, s.st, *s.p, w + 1);
@@ -589,9 +583,9 @@ handler!(jcn, |vm, bus, t, pc, wp, rp, imm| {
     if cond != 0 { target::<OP>(pc, to) } else { pc }
 });
 
-handler!(jsr, |vm, bus, t, pc, wp, rp, imm| {
+handler!(jsr, |vm, bus, t, pc, wp, rp| {
     spend!(vm, pc, wp, rp);
-    guard!(vm, bus, t, pc, wp, rp, imm; width(OP), 0, 2);
+    guard!(vm, bus, t, pc, wp, rp; width(OP), 0, 2);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let to = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
@@ -599,8 +593,8 @@ handler!(jsr, |vm, bus, t, pc, wp, rp, imm| {
     target::<OP>(pc, to)
 });
 
-handler!(sth, |vm, bus, t, pc, wp, rp, imm| {
-    guard!(vm, bus, t, pc, wp, rp, imm; width(OP), 0, width(OP));
+handler!(sth, |vm, bus, t, pc, wp, rp| {
+    guard!(vm, bus, t, pc, wp, rp; width(OP), 0, width(OP));
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let a = get(short(OP), s.st, *s.p, 1);
     *s.p = drop::<OP>(*s.p, width(OP));
@@ -611,9 +605,9 @@ handler!(sth, |vm, bus, t, pc, wp, rp, imm| {
 /// Memory reads: pop an address of `addr_bytes` bytes, push what `read` finds.
 macro_rules! load_op {
     ($name:ident, $addr_bytes:literal, |$ram:ident, $addr:ident, $pc:ident| $read:expr) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
+        handler!($name, |vm, bus, t, pc, wp, rp| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, imm; $addr_bytes, above(OP, $addr_bytes, w), 0);
+            guard!(vm, bus, t, pc, wp, rp; $addr_bytes, above(OP, $addr_bytes, w), 0);
             let $ram = &vm.ram;
             let $pc = pc;
             let s = if ret(OP) {
@@ -650,16 +644,16 @@ load_op!(lda, 2, |ram, addr, _pc| load(short(OP), ram, addr));
 /// `zero_page`.
 macro_rules! store_op {
     ($name:ident, $addr_bytes:literal, |$addr:ident, $pc:ident| $at:expr, $zero_page:expr) => {
-        handler!($name, |vm, bus, t, pc, wp, rp, imm| {
+        handler!($name, |vm, bus, t, pc, wp, rp| {
             let (w, sh) = (width(OP), short(OP));
-            guard!(vm, bus, t, pc, wp, rp, imm; $addr_bytes + w, 0, 0);
+            guard!(vm, bus, t, pc, wp, rp; $addr_bytes + w, 0, 0);
             let s = if ret(OP) { (&mut vm.rst.bytes, &mut rp) } else { (&mut vm.wst.bytes, &mut wp) };
             let p = *s.1;
             let $addr = get($addr_bytes == 2, s.0, p, 1);
             let $pc = pc;
             let at: u16 = $at;
             if splits(sh, at, $zero_page) {
-                become wrapping(vm, bus, pc, wp, rp, t, imm)
+                become wrapping(vm, bus, pc, wp, rp, t)
             }
             let v = get(sh, s.0, p, $addr_bytes + 1);
             *s.1 = drop::<OP>(p, $addr_bytes + w);
@@ -684,13 +678,12 @@ extern "rust-preserve-none" fn dei<const OP: u8>(
     wp: usize,
     rp: usize,
     t: &mut Code,
-    imm: u16,
 ) -> Exit {
-    become wrapping(vm, bus, pc, wp, rp, t, imm)
+    become wrapping(vm, bus, pc, wp, rp, t)
 }
 
-handler!(deo, |vm, bus, t, pc, wp, rp, imm| {
-    guard!(vm, bus, t, pc, wp, rp, imm; 1 + width(OP), 0, 0);
+handler!(deo, |vm, bus, t, pc, wp, rp| {
+    guard!(vm, bus, t, pc, wp, rp; 1 + width(OP), 0, 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let port = get(false, s.st, *s.p, 1) as u8;
     let v = get(short(OP), s.st, *s.p, 2);
@@ -712,7 +705,7 @@ handler!(deo, |vm, bus, t, pc, wp, rp, imm| {
     rp = down(vm.rsp);
     // The device may have written RAM (a file read, an expansion copy).
     if vm.ram.was_written() {
-        become reselect(vm, bus, pc, wp, rp, t, imm)
+        become reselect(vm, bus, pc, wp, rp, t)
     }
     pc
 });
@@ -726,15 +719,14 @@ extern "rust-preserve-none" fn reselect(
     wp: usize,
     rp: usize,
     t: &mut Code,
-    imm: u16,
 ) -> Exit {
     refresh(vm, t);
-    next!(vm, bus, t, pc, wp, rp, imm)
+    next!(vm, bus, t, pc, wp, rp)
 }
 
-handler!(sft, |vm, bus, t, pc, wp, rp, imm| {
+handler!(sft, |vm, bus, t, pc, wp, rp| {
     let (w, sh) = (width(OP), short(OP));
-    guard!(vm, bus, t, pc, wp, rp, imm; 1 + w, above(OP, 1 + w, w), 0);
+    guard!(vm, bus, t, pc, wp, rp; 1 + w, above(OP, 1 + w, w), 0);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
     let p = *s.p;
     let shift = get(false, s.st, p, 1);
@@ -751,8 +743,8 @@ handler!(sft, |vm, bus, t, pc, wp, rp, imm| {
 // LIT, LIT2, LITr, LIT2r: push the operand bytes that follow the opcode.
 // (LIT and LIT2 run here only when [`decode`] could not fuse them, which
 // it always does.)
-handler!(lit, |vm, bus, t, pc, wp, rp, imm| {
-    guard!(vm, bus, t, pc, wp, rp, imm; 0, width(OP), 0);
+handler!(lit, |vm, bus, t, pc, wp, rp| {
+    guard!(vm, bus, t, pc, wp, rp; 0, width(OP), 0);
     // The operand never crosses the end of RAM here (see the module doc).
     let v = operand(short(OP), vm, pc as usize);
     let s = stacks::<OP>(vm, &mut wp, &mut rp);
@@ -760,12 +752,12 @@ handler!(lit, |vm, bus, t, pc, wp, rp, imm| {
     pc.wrapping_add(width(OP) as u16)
 });
 
-/// Pushes the literal `imm` (a short when `short`) onto the working stack,
+/// Pushes the literal `lit` (a short when `short`) onto the working stack,
 /// wrapping, and hands over to the plain handler of `OP`, the instruction
 /// that followed the literal: what runs after a literal when no fused form
 /// applies.
 macro_rules! push_then_plain {
-    ($vm:ident, $bus:ident, $pc:ident, $wp:ident, $rp:ident, $t:ident, $imm:ident, $short:expr) => {{
+    ($vm:ident, $bus:ident, $pc:ident, $wp:ident, $rp:ident, $t:ident, $lit:ident, $short:expr) => {{
         if $short {
             if !fits($wp, 0, 2) {
                 // A short that wraps round the stack: LIT2 itself runs
@@ -773,12 +765,12 @@ macro_rules! push_then_plain {
                 // the high byte would go through a high-byte register,
                 // which would keep the machine out of r12 in the whole
                 // handler, as x86 cannot address one next to it.)
-                become wrapping($vm, $bus, $pc.wrapping_sub(3), $wp, $rp, $t, $imm)
+                become wrapping($vm, $bus, $pc.wrapping_sub(3), $wp, $rp, $t)
             }
-            $wp = put(true, &mut $vm.wst.bytes, $wp, $imm);
+            $wp = put(true, &mut $vm.wst.bytes, $wp, $lit);
         } else {
             // `& 0xff` on a pointer that is always in 0..=255 only spares a bounds check.
-            $vm.wst.bytes[$wp & 0xff] = $imm as u8;
+            $vm.wst.bytes[$wp & 0xff] = $lit as u8;
             $wp = $wp.wrapping_sub(1) & 0xff;
         }
         // Another literal goes through its decoded handler, which is
@@ -789,7 +781,7 @@ macro_rules! push_then_plain {
         } else {
             const { OPS[OP as usize] }
         };
-        become plain($vm, $bus, $pc, $wp, $rp, $t, $imm)
+        become plain($vm, $bus, $pc, $wp, $rp, $t)
     }};
 }
 
@@ -814,12 +806,12 @@ fn binary(base: u8, a: u16, b: u16) -> u16 {
 /// Spends one jump for a fused jump, or (budget spent) leaves the jump to
 /// the plain handler, which reports it with the literal on the stack.
 macro_rules! spend_fused {
-    ($vm:ident, $bus:ident, $pc:ident, $wp:ident, $rp:ident, $t:ident, $imm:ident, $short:expr) => {
+    ($vm:ident, $bus:ident, $pc:ident, $wp:ident, $rp:ident, $t:ident, $lit:ident, $short:expr) => {
         $vm.jumps_left -= 1;
         if $vm.jumps_left < 0 {
             // It was zero (see `jci_after_flag!`).
             $vm.jumps_left = 0;
-            push_then_plain!($vm, $bus, $pc, $wp, $rp, $t, $imm, $short)
+            push_then_plain!($vm, $bus, $pc, $wp, $rp, $t, $lit, $short)
         }
     };
 }
@@ -839,24 +831,23 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
     mut wp: usize,
     mut rp: usize,
     t: &mut Code,
-    _imm: u16,
 ) -> Exit {
     // Before EDGE, so the literal is in RAM.
-    let imm = operand(false, vm, pc as usize);
+    let lit = operand(false, vm, pc as usize);
     let mut pc = pc.wrapping_add(2);
     let st = &mut vm.wst.bytes;
-    let b = imm as u8;
+    let b = lit as u8;
     match OP {
         // Byte arithmetic and comparisons: the result replaces the top byte.
         0x08..=0x0b if wp < 255 => {
             st[wp] = b;
-            let flag = binary(OP, st[wp + 1] as u16, imm) as u8;
+            let flag = binary(OP, st[wp + 1] as u16, lit) as u8;
             st[wp + 1] = flag;
-            jci_after_flag!(vm, bus, t, pc, wp, rp, imm, flag);
+            jci_after_flag!(vm, bus, t, pc, wp, rp, flag);
         }
         0x18..=0x1e if wp < 255 => {
             st[wp] = b;
-            st[wp + 1] = binary(OP, st[wp + 1] as u16, imm) as u8;
+            st[wp + 1] = binary(OP, st[wp + 1] as u16, lit) as u8;
         }
         0x04 if fits(wp, 1, 1) => {
             // SWP: the literal goes under the top byte.
@@ -907,12 +898,12 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             store(short(OP), vm, t, pc.wrapping_add(b as i8 as u16), v);
         }
         0x0c => {
-            spend_fused!(vm, bus, pc, wp, rp, t, imm, false);
+            spend_fused!(vm, bus, pc, wp, rp, t, lit, false);
             vm.wst.bytes[wp & 0xff] = b;
             pc = pc.wrapping_add(b as i8 as u16);
         }
         0x0d if wp < 255 => {
-            spend_fused!(vm, bus, pc, wp, rp, t, imm, false);
+            spend_fused!(vm, bus, pc, wp, rp, t, lit, false);
             vm.wst.bytes[wp] = b;
             wp += 1;
             if vm.wst.bytes[wp] != 0 {
@@ -920,14 +911,14 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             }
         }
         0x0e if fits(rp, 0, 2) => {
-            spend_fused!(vm, bus, pc, wp, rp, t, imm, false);
+            spend_fused!(vm, bus, pc, wp, rp, t, lit, false);
             vm.wst.bytes[wp & 0xff] = b;
             rp = put(true, &mut vm.rst.bytes, rp, pc);
             pc = pc.wrapping_add(b as i8 as u16);
         }
-        _ => push_then_plain!(vm, bus, pc, wp, rp, t, imm, false),
+        _ => push_then_plain!(vm, bus, pc, wp, rp, t, lit, false),
     }
-    next!(vm, bus, t, pc, wp, rp, imm)
+    next!(vm, bus, t, pc, wp, rp)
 }
 
 /// `LIT2 nn` followed by `OP`, as [`decode`] fuses them (see
@@ -941,66 +932,65 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     mut wp: usize,
     mut rp: usize,
     t: &mut Code,
-    _imm: u16,
 ) -> Exit {
     // Before EDGE, so the literal is in RAM.
-    let imm = operand(true, vm, pc as usize);
+    let lit = operand(true, vm, pc as usize);
     let mut pc = pc.wrapping_add(3);
     let st = &mut vm.wst.bytes;
     match OP {
         // Short arithmetic: the result replaces the top short.
         0x38..=0x3e if fits(wp, 2, 1) => {
-            write(true, st, wp, imm);
+            write(true, st, wp, lit);
             write(
                 true,
                 st,
                 wp + 2,
-                binary(OP & 0x1f, get(true, st, wp, 1), imm),
+                binary(OP & 0x1f, get(true, st, wp, 1), lit),
             );
         }
         // Short comparisons: a byte flag replaces the top short.
         0x28..=0x2b if fits(wp, 2, 1) => {
-            write(true, st, wp, imm);
-            let flag = binary(OP & 0x1f, get(true, st, wp, 1), imm) as u8;
+            write(true, st, wp, lit);
+            let flag = binary(OP & 0x1f, get(true, st, wp, 1), lit) as u8;
             st[wp + 2] = flag;
             wp += 1;
-            jci_after_flag!(vm, bus, t, pc, wp, rp, imm, flag);
+            jci_after_flag!(vm, bus, t, pc, wp, rp, flag);
         }
         0x14 if fits(wp, 0, 1) => {
-            st[wp - 1] = imm as u8;
-            wp = put(false, st, wp, load(false, &vm.ram, imm));
+            st[wp - 1] = lit as u8;
+            wp = put(false, st, wp, load(false, &vm.ram, lit));
         }
         0x34 if fits(wp, 0, 2) => {
-            wp = put(true, st, wp, load(true, &vm.ram, imm));
+            wp = put(true, st, wp, load(true, &vm.ram, lit));
         }
-        0x15 | 0x35 if fits(wp, width(OP), 1) && !splits(short(OP), imm, false) => {
-            write(true, st, wp, imm);
+        0x15 | 0x35 if fits(wp, width(OP), 1) && !splits(short(OP), lit, false) => {
+            write(true, st, wp, lit);
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
-            store(short(OP), vm, t, imm, v);
+            store(short(OP), vm, t, lit, v);
         }
         0x2c if fits(wp, 0, 1) => {
-            spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            write(true, &mut vm.wst.bytes, wp, imm);
-            pc = imm;
+            spend_fused!(vm, bus, pc, wp, rp, t, lit, true);
+            write(true, &mut vm.wst.bytes, wp, lit);
+            pc = lit;
         }
         0x2d if fits(wp, 1, 1) => {
-            spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            write(true, &mut vm.wst.bytes, wp, imm);
+            spend_fused!(vm, bus, pc, wp, rp, t, lit, true);
+            write(true, &mut vm.wst.bytes, wp, lit);
             wp += 1;
             if vm.wst.bytes[wp] != 0 {
-                pc = imm;
+                pc = lit;
             }
         }
         0x2e if fits(wp, 0, 1) && fits(rp, 0, 2) => {
-            spend_fused!(vm, bus, pc, wp, rp, t, imm, true);
-            write(true, &mut vm.wst.bytes, wp, imm);
+            spend_fused!(vm, bus, pc, wp, rp, t, lit, true);
+            write(true, &mut vm.wst.bytes, wp, lit);
             rp = put(true, &mut vm.rst.bytes, rp, pc);
-            pc = imm;
+            pc = lit;
         }
-        _ => push_then_plain!(vm, bus, pc, wp, rp, t, imm, true),
+        _ => push_then_plain!(vm, bus, pc, wp, rp, t, lit, true),
     }
-    next!(vm, bus, t, pc, wp, rp, imm)
+    next!(vm, bus, t, pc, wp, rp)
 }
 
 /// Builds a 256-entry table of `$f::<op>` for every opcode.
@@ -1019,7 +1009,7 @@ macro_rules! literal_table {
 }
 
 // JCI, JMI, JSI: a 16-bit relative jump whose offset follows the opcode.
-handler!(jci, |vm, bus, t, pc, wp, rp, imm| {
+handler!(jci, |vm, bus, t, pc, wp, rp| {
     spend!(vm, pc, wp, rp);
     // JCI pops a byte from the working stack; JSI pushes a short on the
     // return stack, which the guard sees as its own (0x60 has the r bit).
@@ -1030,7 +1020,7 @@ handler!(jci, |vm, bus, t, pc, wp, rp, imm| {
     };
     // JMI touches no stack, so it needs no guard.
     if OP != 0x40 {
-        guard!(vm, bus, t, pc, wp, rp, imm; pops, pushes, 0);
+        guard!(vm, bus, t, pc, wp, rp; pops, pushes, 0);
     }
     let next = pc.wrapping_add(2);
     let taken = match OP {
@@ -1058,7 +1048,6 @@ extern "rust-preserve-none" fn brk(
     wp: usize,
     rp: usize,
     _t: &mut Code,
-    _imm: u16,
 ) -> Exit {
     vm.wsp = up(wp);
     vm.rsp = up(rp);
@@ -1112,16 +1101,15 @@ extern "rust-preserve-none" fn edge(
     wp: usize,
     rp: usize,
     t: &mut Code,
-    imm: u16,
 ) -> Exit {
     let op = vm.ram[pc.wrapping_sub(1) as usize];
     if op == 0x00 {
-        become brk(vm, bus, pc, wp, rp, t, imm)
+        become brk(vm, bus, pc, wp, rp, t)
     }
     if super::model::is_jump(op) {
         spend!(vm, pc, wp, rp);
     }
-    become wrapping(vm, bus, pc, wp, rp, t, imm)
+    become wrapping(vm, bus, pc, wp, rp, t)
 }
 
 /// Runs from `pc` until BRK or until the jump budget is spent.
@@ -1134,7 +1122,7 @@ pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     let t = &mut *decoded.0;
     refresh(vm, t);
     let handler = t[pc as usize + SLACK];
-    let exit = handler(vm, &mut bus, pc.wrapping_add(1), wp, rp, t, 0);
+    let exit = handler(vm, &mut bus, pc.wrapping_add(1), wp, rp, t);
     vm.decoded = Some(decoded);
     exit
 }

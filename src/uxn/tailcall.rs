@@ -34,10 +34,13 @@ use super::{Bus, Exit, Uxn};
 
 /// The shape every handler shares. `rust-preserve-none` lets the handlers
 /// keep all their arguments in registers across the chain of jumps.
+///
+/// `at` is the address of the handler's own instruction: jumps dispatch
+/// their target as it is, and only straight code adds one.
 type Handler = extern "rust-preserve-none" fn(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    pc: u16,
+    at: u16,
     wp: usize,
     rp: usize,
     t: &mut Code,
@@ -98,7 +101,7 @@ macro_rules! next {
     ($vm:ident, $bus:ident, $t:ident, $pc:expr, $wp:expr, $rp:expr) => {{
         let pc: u16 = $pc;
         let handler = $t[pc as usize + SLACK];
-        become handler($vm, $bus, pc.wrapping_add(1), $wp, $rp, $t)
+        become handler($vm, $bus, pc, $wp, $rp, $t)
     }};
 }
 
@@ -113,19 +116,18 @@ macro_rules! next {
 extern "rust-preserve-none" fn decode(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    pc: u16,
+    at: u16,
     wp: usize,
     rp: usize,
     t: &mut Code,
 ) -> Exit {
-    let at = pc.wrapping_sub(1) as usize;
-    let handler = if at >= EDGE {
+    let handler = if at as usize >= EDGE {
         edge
     } else {
-        fused(&vm.ram, at)
+        fused(&vm.ram, at as usize)
     };
-    t[at + SLACK] = handler;
-    become handler(vm, bus, pc, wp, rp, t)
+    t[at as usize + SLACK] = handler;
+    become handler(vm, bus, at, wp, rp, t)
 }
 
 /// The handler for the instruction at `at` (before [`EDGE`]), fused with
@@ -358,11 +360,13 @@ macro_rules! handler {
         extern "rust-preserve-none" fn $name<const OP: u8>(
             $vm: &mut Uxn,
             $bus: &mut Device<'_>,
-            $pc: u16,
+            at: u16,
             mut $wp: usize,
             mut $rp: usize,
             $t: &mut Code,
         ) -> Exit {
+            // Past the opcode, where the body reads operands from.
+            let $pc = at.wrapping_add(1);
             let pc: u16 = $body;
             next!($vm, $bus, $t, pc, $wp, $rp)
         }
@@ -378,10 +382,10 @@ macro_rules! guard {
         // Two tests rather than `||`, which LLVM would turn into setcc
         // arithmetic on every run of the handler.
         if !fits(p, $below, $above) {
-            become wrapping($vm, $bus, $pc, $wp, $rp, $t)
+            become wrapping($vm, $bus, $pc.wrapping_sub(1), $wp, $rp, $t)
         }
         if $other != 0 && !fits(q, 0, $other) {
-            become wrapping($vm, $bus, $pc, $wp, $rp, $t)
+            become wrapping($vm, $bus, $pc.wrapping_sub(1), $wp, $rp, $t)
         }
     };
 }
@@ -394,14 +398,13 @@ macro_rules! guard {
 extern "rust-preserve-none" fn wrapping(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    pc: u16,
+    at: u16,
     wp: usize,
     rp: usize,
     t: &mut Code,
 ) -> Exit {
     vm.wsp = up(wp);
     vm.rsp = up(rp);
-    let at = pc.wrapping_sub(1);
     // A run past the end of RAM spends the budget.
     if super::model::wraps(at, vm.ram[at as usize]) {
         vm.jumps_left -= super::WRAP_COST as i64;
@@ -410,7 +413,7 @@ extern "rust-preserve-none" fn wrapping(
         }
     }
     // BRK has its own handler, so the model always returns a next pc.
-    let pc = super::model::step(vm, *bus, at).unwrap_or(pc);
+    let pc = super::model::step(vm, *bus, at).unwrap_or(at);
     // The instruction may have written RAM.
     refresh(vm, t);
     next!(vm, bus, t, pc, down(vm.wsp), down(vm.rsp))
@@ -653,7 +656,7 @@ macro_rules! store_op {
             let $pc = pc;
             let at: u16 = $at;
             if splits(sh, at, $zero_page) {
-                become wrapping(vm, bus, pc, wp, rp, t)
+                become wrapping(vm, bus, pc.wrapping_sub(1), wp, rp, t)
             }
             let v = get(sh, s.0, p, $addr_bytes + 1);
             *s.1 = drop::<OP>(p, $addr_bytes + w);
@@ -674,12 +677,12 @@ store_op!(sta, 2, |addr, _pc| addr, false);
 extern "rust-preserve-none" fn dei<const OP: u8>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    pc: u16,
+    at: u16,
     wp: usize,
     rp: usize,
     t: &mut Code,
 ) -> Exit {
-    become wrapping(vm, bus, pc, wp, rp, t)
+    become wrapping(vm, bus, at, wp, rp, t)
 }
 
 handler!(deo, |vm, bus, t, pc, wp, rp| {
@@ -710,7 +713,7 @@ handler!(deo, |vm, bus, t, pc, wp, rp| {
     pc
 });
 
-/// Carries on after a device wrote RAM (see [`refresh`]).
+/// Carries on at `pc` after a device wrote RAM (see [`refresh`]).
 #[inline(never)]
 extern "rust-preserve-none" fn reselect(
     vm: &mut Uxn,
@@ -765,7 +768,7 @@ macro_rules! push_then_plain {
                 // the high byte would go through a high-byte register,
                 // which would keep the machine out of r12 in the whole
                 // handler, as x86 cannot address one next to it.)
-                become wrapping($vm, $bus, $pc.wrapping_sub(3), $wp, $rp, $t)
+                become wrapping($vm, $bus, $pc.wrapping_sub(4), $wp, $rp, $t)
             }
             $wp = put(true, &mut $vm.wst.bytes, $wp, $lit);
         } else {
@@ -776,12 +779,13 @@ macro_rules! push_then_plain {
         // Another literal goes through its decoded handler, which is
         // [`edge`] at the end of RAM: a chain of literals must not fuse its
         // way past [`EDGE`]. Every other instruction here is before it.
+        let at = $pc.wrapping_sub(1);
         let plain: Handler = if OP == 0x80 || OP == 0xa0 {
-            $t[$pc.wrapping_sub(1) as usize + SLACK]
+            $t[at as usize + SLACK]
         } else {
             const { OPS[OP as usize] }
         };
-        become plain($vm, $bus, $pc, $wp, $rp, $t)
+        become plain($vm, $bus, at, $wp, $rp, $t)
     }};
 }
 
@@ -827,14 +831,14 @@ macro_rules! spend_fused {
 extern "rust-preserve-none" fn after_lit<const OP: u8>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    pc: u16,
+    at: u16,
     mut wp: usize,
     mut rp: usize,
     t: &mut Code,
 ) -> Exit {
     // Before EDGE, so the literal is in RAM.
-    let lit = operand(false, vm, pc as usize);
-    let mut pc = pc.wrapping_add(2);
+    let lit = operand(false, vm, at as usize + 1);
+    let mut pc = at.wrapping_add(3);
     let st = &mut vm.wst.bytes;
     let b = lit as u8;
     match OP {
@@ -928,14 +932,14 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
 extern "rust-preserve-none" fn after_lit2<const OP: u8>(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    pc: u16,
+    at: u16,
     mut wp: usize,
     mut rp: usize,
     t: &mut Code,
 ) -> Exit {
     // Before EDGE, so the literal is in RAM.
-    let lit = operand(true, vm, pc as usize);
-    let mut pc = pc.wrapping_add(3);
+    let lit = operand(true, vm, at as usize + 1);
+    let mut pc = at.wrapping_add(4);
     let st = &mut vm.wst.bytes;
     match OP {
         // Short arithmetic: the result replaces the top short.
@@ -1044,7 +1048,7 @@ handler!(jci, |vm, bus, t, pc, wp, rp| {
 extern "rust-preserve-none" fn brk(
     vm: &mut Uxn,
     _bus: &mut Device<'_>,
-    _pc: u16,
+    _at: u16,
     wp: usize,
     rp: usize,
     _t: &mut Code,
@@ -1097,19 +1101,20 @@ const AFTER_LIT2_OPS: [Handler; 256] = literal_table!(after_lit2);
 extern "rust-preserve-none" fn edge(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
-    pc: u16,
+    at: u16,
     wp: usize,
     rp: usize,
     t: &mut Code,
 ) -> Exit {
-    let op = vm.ram[pc.wrapping_sub(1) as usize];
+    let op = vm.ram[at as usize];
     if op == 0x00 {
-        become brk(vm, bus, pc, wp, rp, t)
+        become brk(vm, bus, at, wp, rp, t)
     }
     if super::model::is_jump(op) {
+        let pc = at.wrapping_add(1);
         spend!(vm, pc, wp, rp);
     }
-    become wrapping(vm, bus, pc, wp, rp, t)
+    become wrapping(vm, bus, at, wp, rp, t)
 }
 
 /// Runs from `pc` until BRK or until the jump budget is spent.
@@ -1122,7 +1127,7 @@ pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     let t = &mut *decoded.0;
     refresh(vm, t);
     let handler = t[pc as usize + SLACK];
-    let exit = handler(vm, &mut bus, pc.wrapping_add(1), wp, rp, t);
+    let exit = handler(vm, &mut bus, pc, wp, rp, t);
     vm.decoded = Some(decoded);
     exit
 }

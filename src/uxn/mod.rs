@@ -209,7 +209,7 @@ impl Uxn {
     /// Writes a byte of bank `bank` (0 is main RAM). Banks past 15 are ignored.
     pub fn set_bank_byte(&mut self, bank: usize, addr: u16, value: u8) {
         match bank {
-            0 => self.ram[addr as usize] = value,
+            0 => self.ram.store(addr, value),
             1..BANKS => self.banks_mut()[(bank - 1) * BANK_SIZE + addr as usize] = value,
             _ => {}
         }

@@ -19,8 +19,9 @@ const PADDING: usize = 2;
 /// last looked ([`Ram::take_written`]): that engine keeps a handler for
 /// each address, decoded from the opcode there, and must forget those
 /// whose bytes change. Writes through `DerefMut` (devices, the host)
-/// count as writes to all of RAM; the model engine's [`Ram::store`] marks
-/// just its byte; the tail-call engine's own stores ([`Ram::padded_mut`])
+/// count as writes to all of RAM; [`Ram::store`] (the model engine, the
+/// System device) and [`Ram::range_mut`] (the File device) mark just the
+/// bytes they write; the tail-call engine's own stores ([`Ram::padded_mut`])
 /// are not tracked, as it updates its handlers itself.
 #[derive(Clone)]
 pub struct Ram {
@@ -46,6 +47,17 @@ impl Ram {
         self.padded[addr as usize] = value;
         let at = addr as u32;
         self.written = (self.written.0.min(at), self.written.1.max(at));
+    }
+
+    /// `len` bytes from `start` to write into (a device's transfer), marked
+    /// written. Writing through indexing instead would mark all of RAM,
+    /// which costs the tail-call engine a re-decode of everything.
+    pub fn range_mut(&mut self, start: usize, len: usize) -> &mut [u8] {
+        if len > 0 {
+            let last = (start + len - 1) as u32;
+            self.written = (self.written.0.min(start as u32), self.written.1.max(last));
+        }
+        &mut self.engine_mut()[start..start + len]
     }
 
     /// The addresses written since the last call (first and last, inclusive).

@@ -67,7 +67,7 @@ impl File {
         let success = match port & 0x0f {
             0x05 => {
                 let (addr, len) = span(uxn, 0x04);
-                self.stat(&mut uxn.ram[addr..addr + len]);
+                self.stat(uxn.ram.range_mut(addr, len));
                 len
             }
             0x06 => self.delete() as usize,
@@ -77,7 +77,7 @@ impl File {
             }
             0x0d => {
                 let (addr, len) = span(uxn, 0x0c);
-                self.read(&mut uxn.ram[addr..addr + len])
+                self.read(uxn.ram.range_mut(addr, len))
             }
             0x0f => {
                 let (addr, len) = span(uxn, 0x0e);

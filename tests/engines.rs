@@ -326,7 +326,10 @@ fn rewritten_code_runs_as_rewritten() {
         // LIT 18 LIT2 0180 STA
         ("by STA", &[0x80, 0x18, 0xa0, 0x01, 0x80, 0x15]),
         // LIT 18 LIT 01 LIT 80 STA: the plain STA, not fused with LIT2.
-        ("by a plain STA", &[0x80, 0x18, 0x80, 0x01, 0x80, 0x80, 0x15]),
+        (
+            "by a plain STA",
+            &[0x80, 0x18, 0x80, 0x01, 0x80, 0x80, 0x15],
+        ),
         // LIT 18 LIT 78 STR: the offset's literal fused with STR, which
         // stores 0x78 bytes past itself (0x0108 + 0x78 = 0x0180).
         ("by a fused STR", &[0x80, 0x18, 0x80, 0x78, 0x13]),
@@ -358,9 +361,15 @@ fn rewritten_code_runs_as_rewritten() {
         uxn.load_rom(&[0x01, 0x00]).unwrap(); // INC BRK
         uxn.wst.set_bottom(&[0x02, 0x05]);
         uxn.wsp = 2;
-        assert_eq!(uxn.run(&mut Recorder::default(), 0x0100, 100, engine), Exit::Brk);
+        assert_eq!(
+            uxn.run(&mut Recorder::default(), 0x0100, 100, engine),
+            Exit::Brk
+        );
         uxn.ram[0x0100] = 0x18; // ADD
-        assert_eq!(uxn.run(&mut Recorder::default(), 0x0100, 100, engine), Exit::Brk);
+        assert_eq!(
+            uxn.run(&mut Recorder::default(), 0x0100, 100, engine),
+            Exit::Brk
+        );
         assert_eq!(uxn.working_stack(), &[0x08], "by the host, {engine}");
     }
 }
@@ -375,21 +384,51 @@ fn rewritten_code_runs_as_rewritten() {
 #[test]
 fn rewritten_fused_code_runs_as_rewritten() {
     // (what, where the subroutine starts, its bytes, the new byte, stack)
-    let subroutines: [(&str, u16, &[u8], u8, &[u8]); 4] = [
+    type Subroutine = (&'static str, u16, &'static [u8], u8, &'static [u8]);
+    let subroutines: [Subroutine; 4] = [
         // LIT 01 [ADD] JMP2r, ADD -> SUB
-        ("LIT then ADD", 0x017e, &[0x80, 0x01, 0x18, 0x6c], 0x19, &[0x05]),
+        (
+            "LIT then ADD",
+            0x017e,
+            &[0x80, 0x01, 0x18, 0x6c],
+            0x19,
+            &[0x05],
+        ),
         // LIT2 0001 [ADD2] JMP2r, ADD2 -> SUB2
-        ("LIT2 then ADD2", 0x017d, &[0xa0, 0x00, 0x01, 0x38, 0x6c], 0x39, &[0x00, 0x05]),
+        (
+            "LIT2 then ADD2",
+            0x017d,
+            &[0xa0, 0x00, 0x01, 0x38, 0x6c],
+            0x39,
+            &[0x00, 0x05],
+        ),
         // EQU [JCI +1] INC JMP2r, JCI -> JMI: the flag stays.
-        ("EQU then JCI", 0x017f, &[0x08, 0x20, 0x00, 0x01, 0x01, 0x6c], 0x40, &[0x03, 0x03, 0x03, 0x03]),
+        (
+            "EQU then JCI",
+            0x017f,
+            &[0x08, 0x20, 0x00, 0x01, 0x01, 0x6c],
+            0x40,
+            &[0x03, 0x03, 0x03, 0x03],
+        ),
         // LIT 03 [LTH] ... : the comparison after a literal, LTH -> GTH.
-        ("LIT then LTH", 0x017e, &[0x80, 0x03, 0x0b, 0x6c], 0x0a, &[0x01, 0x01]),
+        (
+            "LIT then LTH",
+            0x017e,
+            &[0x80, 0x03, 0x0b, 0x6c],
+            0x0a,
+            &[0x01, 0x01],
+        ),
     ];
     // LIT new LIT 06/07 DEO (the device writes 0x0180), or LIT new LIT2
     // 0180 STA.
-    let rewrites: [(&str, fn(u8) -> Vec<u8>); 3] = [
-        ("by a device storing", |new| vec![0x80, new, 0x80, 0x06, 0x17]),
-        ("by a device indexing", |new| vec![0x80, new, 0x80, 0x07, 0x17]),
+    type Rewrite = (&'static str, fn(u8) -> Vec<u8>);
+    let rewrites: [Rewrite; 3] = [
+        ("by a device storing", |new| {
+            vec![0x80, new, 0x80, 0x06, 0x17]
+        }),
+        ("by a device indexing", |new| {
+            vec![0x80, new, 0x80, 0x07, 0x17]
+        }),
         ("by STA", |new| vec![0x80, new, 0xa0, 0x01, 0x80, 0x15]),
     ];
     for (what, start, sub, new, stack) in subroutines {
@@ -426,9 +465,11 @@ fn rewritten_fused_code_runs_as_rewritten() {
             let mut twice_old = Uxn::new();
             twice_old.ram[start as usize..][..sub.len()].copy_from_slice(sub);
             twice_old.ram[0x0100] = 0x60;
-            twice_old.ram[0x0101..0x0103].copy_from_slice(&start.wrapping_sub(0x0103).to_be_bytes());
+            twice_old.ram[0x0101..0x0103]
+                .copy_from_slice(&start.wrapping_sub(0x0103).to_be_bytes());
             twice_old.ram[0x0103] = 0x60;
-            twice_old.ram[0x0104..0x0106].copy_from_slice(&start.wrapping_sub(0x0106).to_be_bytes());
+            twice_old.ram[0x0104..0x0106]
+                .copy_from_slice(&start.wrapping_sub(0x0106).to_be_bytes());
             twice_old.wst.set_bottom(stack);
             twice_old.wsp = stack.len() as u8;
             twice_old.run(&mut Recorder::default(), 0x0100, 100, Engine::Model);
@@ -446,10 +487,16 @@ fn rewritten_fused_code_runs_as_rewritten() {
         uxn.load_rom(&[0x80, 0x01, 0x18, 0x00]).unwrap();
         uxn.wst.set_bottom(&[0x05]);
         uxn.wsp = 1;
-        assert_eq!(uxn.run(&mut Recorder::default(), 0x0100, 100, engine), Exit::Brk);
+        assert_eq!(
+            uxn.run(&mut Recorder::default(), 0x0100, 100, engine),
+            Exit::Brk
+        );
         assert_eq!(uxn.working_stack(), &[0x06], "by the host, {engine}");
         uxn.ram[0x0102] = 0x19;
-        assert_eq!(uxn.run(&mut Recorder::default(), 0x0100, 100, engine), Exit::Brk);
+        assert_eq!(
+            uxn.run(&mut Recorder::default(), 0x0100, 100, engine),
+            Exit::Brk
+        );
         assert_eq!(uxn.working_stack(), &[0x05], "by the host, {engine}");
     }
 }
@@ -461,17 +508,47 @@ fn rewritten_fused_code_runs_as_rewritten() {
 fn short_stores_wrap_at_the_ends() {
     let cases: [(&str, u16, &[u8], [u16; 2]); 6] = [
         // LIT2 1234 LIT2 ffff STA2
-        ("fused STA2", 0x0100, &[0xa0, 0x12, 0x34, 0xa0, 0xff, 0xff, 0x35], [0xffff, 0x0000]),
+        (
+            "fused STA2",
+            0x0100,
+            &[0xa0, 0x12, 0x34, 0xa0, 0xff, 0xff, 0x35],
+            [0xffff, 0x0000],
+        ),
         // LIT2 1234 LIT ff LIT ff STA2
-        ("plain STA2", 0x0100, &[0xa0, 0x12, 0x34, 0x80, 0xff, 0x80, 0xff, 0x35], [0xffff, 0x0000]),
+        (
+            "plain STA2",
+            0x0100,
+            &[0xa0, 0x12, 0x34, 0x80, 0xff, 0x80, 0xff, 0x35],
+            [0xffff, 0x0000],
+        ),
         // LIT2 1234 LIT ff STZ2
-        ("fused STZ2", 0x0100, &[0xa0, 0x12, 0x34, 0x80, 0xff, 0x31], [0x00ff, 0x0000]),
+        (
+            "fused STZ2",
+            0x0100,
+            &[0xa0, 0x12, 0x34, 0x80, 0xff, 0x31],
+            [0x00ff, 0x0000],
+        ),
         // LIT2 1234 LIT ff DUP POP STZ2
-        ("plain STZ2", 0x0100, &[0xa0, 0x12, 0x34, 0x80, 0xff, 0x06, 0x02, 0x31], [0x00ff, 0x0000]),
+        (
+            "plain STZ2",
+            0x0100,
+            &[0xa0, 0x12, 0x34, 0x80, 0xff, 0x06, 0x02, 0x31],
+            [0x00ff, 0x0000],
+        ),
         // LIT2 1234 LIT 61 STR2 at 0xff98: 0xff9e + 0x61 = 0xffff.
-        ("fused STR2", 0xff98, &[0xa0, 0x12, 0x34, 0x80, 0x61, 0x33], [0xffff, 0x0000]),
+        (
+            "fused STR2",
+            0xff98,
+            &[0xa0, 0x12, 0x34, 0x80, 0x61, 0x33],
+            [0xffff, 0x0000],
+        ),
         // LIT2 1234 LIT 5f DUP POP STR2 at 0xff98: 0xffa0 + 0x5f = 0xffff.
-        ("plain STR2", 0xff98, &[0xa0, 0x12, 0x34, 0x80, 0x5f, 0x06, 0x02, 0x33], [0xffff, 0x0000]),
+        (
+            "plain STR2",
+            0xff98,
+            &[0xa0, 0x12, 0x34, 0x80, 0x5f, 0x06, 0x02, 0x33],
+            [0xffff, 0x0000],
+        ),
     ];
     for (name, at, code, [hi, lo]) in cases {
         for engine in Engine::ALL {

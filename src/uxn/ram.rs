@@ -107,7 +107,9 @@ impl Deref for Ram {
 
     #[inline(always)]
     fn deref(&self) -> &[u8; BANK_SIZE] {
-        self.padded.first_chunk().expect("RAM is longer than a bank")
+        self.padded
+            .first_chunk()
+            .expect("RAM is longer than a bank")
     }
 }
 
@@ -130,5 +132,36 @@ impl Eq for Ram {}
 impl std::fmt::Debug for Ram {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Ram({} bytes)", BANK_SIZE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_are_marked_as_precisely_as_they_are_made() {
+        let mut ram = Ram::new();
+        // A new RAM counts as all written.
+        assert_eq!(ram.take_written(), Some((0, 0xffff)));
+        assert_eq!(ram.take_written(), None);
+        assert!(!ram.was_written());
+        ram.store(0x1234, 7);
+        ram.store(0x0100, 8);
+        assert!(ram.was_written());
+        assert_eq!(ram.take_written(), Some((0x0100, 0x1234)));
+        ram.range_mut(0x8000, 0x10).fill(9);
+        ram.range_mut(0x9000, 0).fill(9);
+        assert_eq!(ram.take_written(), Some((0x8000, 0x800f)));
+        assert_eq!(ram[0x800f], 9);
+        // Reading marks nothing; writing through indexing marks everything.
+        assert_eq!(ram[0x1234], 7);
+        assert_eq!(ram.take_written(), None);
+        ram[0x4000] = 1;
+        assert_eq!(ram.take_written(), Some((0, 0xffff)));
+        // The engine's own stores are not tracked, and never touch the padding.
+        ram.padded_mut()[0x10] = 3;
+        assert_eq!(ram.take_written(), None);
+        assert_eq!(ram.padded()[BANK_SIZE..], [0, 0]);
     }
 }

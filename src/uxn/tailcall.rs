@@ -549,6 +549,7 @@ compare_op!(lth, lth_jci, |a, b| a < b);
 
 /// The comparisons followed by JCI, by mode (`2` in bit 0, `k` in bit 1)
 /// and base operation.
+#[rustfmt::skip]
 const THEN_JCI: [[Handler; 4]; 4] = [
     [equ_jci::<0x08>, neq_jci::<0x09>, gth_jci::<0x0a>, lth_jci::<0x0b>],
     [equ_jci::<0x28>, neq_jci::<0x29>, gth_jci::<0x2a>, lth_jci::<0x2b>],
@@ -668,7 +669,12 @@ macro_rules! store_op {
 
 // A short's second byte wraps inside the zero page.
 store_op!(stz, 1, |addr, _pc| addr as u8 as u16, true);
-store_op!(str, 1, |addr, pc| pc.wrapping_add(addr as u8 as i8 as u16), false);
+store_op!(
+    str,
+    1,
+    |addr, pc| pc.wrapping_add(addr as u8 as i8 as u16),
+    false
+);
 store_op!(sta, 2, |addr, _pc| addr, false);
 
 /// DEI runs on the model engine: it is bound by the device call anyway, the

@@ -149,7 +149,9 @@ impl Audio {
             let mut page = [0; 16];
             page.copy_from_slice(&uxn.dev[base..base + 16]);
             let note = Note::from_ports(&page);
-            self.shared.mixer().start(voice_of(port), note, &uxn.ram[..]);
+            self.shared
+                .mixer()
+                .start(voice_of(port), note, &uxn.ram[..]);
         }
     }
 

@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
     };
     // Keep each input quick: skip the rare machine that runs long.
     let mut probe = Uxn::new();
-    probe.ram = start.ram;
+    probe.ram = start.ram.clone();
     probe.wst = start.wst.clone();
     probe.rst = start.rst.clone();
     probe.dev = start.dev;
@@ -77,7 +77,7 @@ fuzz_target!(|data: &[u8]| {
     let mut results = Vec::new();
     for engine in Engine::ALL {
         let mut uxn = Uxn::new();
-        uxn.ram = start.ram;
+        uxn.ram = start.ram.clone();
         uxn.wst = start.wst.clone();
         uxn.rst = start.rst.clone();
         uxn.dev = start.dev;

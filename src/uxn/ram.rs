@@ -23,7 +23,6 @@ const PADDING: usize = 2;
 /// System device) and [`Ram::range_mut`] (the File device) mark just the
 /// bytes they write; the tail-call engine's own stores ([`Ram::padded_mut`])
 /// are not tracked, as it updates its handlers itself.
-#[derive(Clone)]
 pub struct Ram {
     padded: [u8; BANK_SIZE + PADDING],
     /// The first and last address written, or `CLEAN`.
@@ -32,12 +31,14 @@ pub struct Ram {
 
 /// [`Ram::written`] when nothing was written.
 const CLEAN: (u32, u32) = (u32::MAX, 0);
+/// [`Ram::written`] when all of it was.
+const ALL: (u32, u32) = (0, BANK_SIZE as u32 - 1);
 
 impl Ram {
     pub fn new() -> Ram {
         Ram {
             padded: [0; BANK_SIZE + PADDING],
-            written: (0, BANK_SIZE as u32 - 1),
+            written: ALL,
         }
     }
 
@@ -116,8 +117,19 @@ impl Deref for Ram {
 impl DerefMut for Ram {
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut [u8; BANK_SIZE] {
-        self.written = (0, BANK_SIZE as u32 - 1);
+        self.written = ALL;
         self.engine_mut()
+    }
+}
+
+/// A copy counts as all written: it may replace another machine's RAM
+/// (`uxn.ram = saved.clone()`), whose decoded handlers must all go.
+impl Clone for Ram {
+    fn clone(&self) -> Ram {
+        Ram {
+            padded: self.padded,
+            written: ALL,
+        }
     }
 }
 
@@ -163,5 +175,9 @@ mod tests {
         ram.padded_mut()[0x10] = 3;
         assert_eq!(ram.take_written(), None);
         assert_eq!(ram.padded()[BANK_SIZE..], [0, 0]);
+        // A copy may replace another machine's RAM: all of it is new there.
+        let mut copy = ram.clone();
+        assert_eq!(copy.take_written(), Some((0, 0xffff)));
+        assert!(copy == ram);
     }
 }

@@ -888,7 +888,12 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             };
             wp = put(short(OP), st, wp, v);
         }
-        0x11 | 0x31 if wp <= 255 - width(OP) as usize && !splits(short(OP), b as u16, true) => {
+        0x11 | 0x31 if wp <= 255 - width(OP) as usize => {
+            // Tested apart: in the match guard, LLVM would combine the two
+            // tests with setcc arithmetic.
+            if splits(short(OP), b as u16, true) {
+                push_then_plain!(vm, bus, pc, wp, rp, t, lit, false)
+            }
             st[wp] = b;
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
@@ -898,10 +903,10 @@ extern "rust-preserve-none" fn after_lit<const OP: u8>(
             let v = load(short(OP), &vm.ram, pc.wrapping_add(b as i8 as u16));
             wp = put(short(OP), st, wp, v);
         }
-        0x13 | 0x33
-            if wp <= 255 - width(OP) as usize
-                && !splits(short(OP), pc.wrapping_add(b as i8 as u16), false) =>
-        {
+        0x13 | 0x33 if wp <= 255 - width(OP) as usize => {
+            if splits(short(OP), pc.wrapping_add(b as i8 as u16), false) {
+                push_then_plain!(vm, bus, pc, wp, rp, t, lit, false)
+            }
             st[wp] = b;
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;
@@ -973,7 +978,10 @@ extern "rust-preserve-none" fn after_lit2<const OP: u8>(
         0x34 if fits(wp, 0, 2) => {
             wp = put(true, st, wp, load(true, &vm.ram, lit));
         }
-        0x15 | 0x35 if fits(wp, width(OP), 1) && !splits(short(OP), lit, false) => {
+        0x15 | 0x35 if fits(wp, width(OP), 1) => {
+            if splits(short(OP), lit, false) {
+                push_then_plain!(vm, bus, pc, wp, rp, t, lit, true)
+            }
             write(true, st, wp, lit);
             let v = get(short(OP), st, wp, 1);
             wp += width(OP) as usize;

@@ -714,14 +714,14 @@ handler!(deo, |vm, bus, t, pc, wp, rp| {
     rp = down(vm.rsp);
     // The device may have written RAM (a file read, an expansion copy).
     if vm.ram.was_written() {
-        become reselect(vm, bus, pc, wp, rp, t)
+        become after_device_write(vm, bus, pc, wp, rp, t)
     }
     pc
 });
 
 /// Carries on at `pc` after a device wrote RAM (see [`refresh`]).
 #[inline(never)]
-extern "rust-preserve-none" fn reselect(
+extern "rust-preserve-none" fn after_device_write(
     vm: &mut Uxn,
     bus: &mut Device<'_>,
     pc: u16,

@@ -3,33 +3,10 @@
 //! and exits with code 0. (That hop assembles them as drifblim does is
 //! checked with every other source in `tests/asm_drifblim.rs`.)
 
-use std::cell::RefCell;
-use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use hop::uxn::Engine;
-use hop::varvara::{Config, Varvara};
-
-/// A `Write` that appends to a buffer the test can still read afterwards.
-#[derive(Clone, Default)]
-struct Capture(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.borrow()).into_owned()
-    }
-}
+use hop::varvara::{Captured, Config, Varvara};
 
 fn bench_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("roms/bench")
@@ -44,8 +21,8 @@ fn check_output(name: &str, expected: &str) {
         Err(errors) => panic!("{} does not assemble: {}", path.display(), errors[0]),
     };
     for engine in Engine::ALL {
-        let stdout = Capture::default();
-        let stderr = Capture::default();
+        let stdout = Captured::default();
+        let stderr = Captured::default();
         let config = Config {
             engine,
             stdout: Box::new(stdout.clone()),

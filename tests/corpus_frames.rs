@@ -20,12 +20,12 @@ use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use hop::headless::script;
 use hop::uxn::Engine;
-use hop::varvara::{Config, Varvara};
+use hop::varvara::{Captured, Config, Varvara};
 use proptest::prelude::RngExt;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 
@@ -103,20 +103,6 @@ fn random_script(seed: u64) -> String {
         }
     }
     script
-}
-
-/// The machine's stderr, kept to count the names the file device refused.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Files and folders below `dir`, however deep (symlinks not followed).
@@ -275,7 +261,7 @@ fn every_rom_survives_600_frames_of_random_input() {
                         .filter(|n| n != "root")
                         .collect();
                     let inside = count_entries(&root);
-                    let refused = String::from_utf8_lossy(&stderr.0.lock().unwrap())
+                    let refused = String::from_utf8_lossy(&stderr.bytes())
                         .matches("hop: file: refused")
                         .count();
                     let name = format!("{name} (script {script})");
@@ -474,7 +460,7 @@ fn escape_run(base: &Path) -> (usize, usize) {
         "the root is as it was, plus the one name inside"
     );
     assert_eq!(std::fs::read(root.join("inside.txt")).unwrap(), b"evilevil");
-    let refused = String::from_utf8_lossy(&stderr.0.lock().unwrap())
+    let refused = String::from_utf8_lossy(&stderr.bytes())
         .matches("hop: file: refused")
         .count();
     (2 * ESCAPE_NAMES.len(), refused)

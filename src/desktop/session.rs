@@ -2,17 +2,15 @@
 //! one frame at a time. A vector that runs past its budget stops the
 //! session (the window stays, F4 and F6 still work); a halt ends it.
 
-use std::cell::RefCell;
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use super::program::{Origin, Program};
 use crate::uxn::Engine;
 use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
-use crate::varvara::{Config, Event, Runaway, Varvara};
+use crate::varvara::{Captured, Config, Event, Runaway, Varvara};
 
 /// How every session is set up (from the command line).
 #[derive(Debug, Clone)]
@@ -22,21 +20,6 @@ pub struct Settings {
     pub root: PathBuf,
     /// The ROM's arguments (the launcher gets none, nor what it starts).
     pub args: Vec<OsString>,
-}
-
-/// Console output kept in memory (the launcher's choice).
-#[derive(Clone, Default)]
-struct Captured(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 pub struct Session {
@@ -154,6 +137,6 @@ impl Session {
         if !self.machine.halted() {
             return None;
         }
-        Some(super::program::launcher_choice(&captured.0.borrow(), root))
+        Some(super::program::launcher_choice(&captured.bytes(), root))
     }
 }

@@ -1,9 +1,45 @@
 //! Console (0x10): bytes in through the vector (arguments, stdin), bytes out
 //! to the host's stdout and stderr.
 
-use std::io::Write;
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::uxn::Uxn;
+
+/// Console output kept in memory, for a host that reads it back rather than
+/// showing it (the launcher's choice, tests). Clones share one buffer: hand
+/// one to the machine (`Config::stdout`) and keep one to read.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Everything written so far.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Everything written so far, as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes()).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 /// The values of Console/type (0x17) for each incoming byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

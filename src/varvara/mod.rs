@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use crate::uxn::{Bus, Engine, Exit, RESET_VECTOR, RomError, Uxn};
 
-pub use console::ConsoleKind;
+pub use console::{Captured, ConsoleKind};
 pub use frame::Event;
 
 /// How many jump instructions one vector may run before the host takes

@@ -390,7 +390,7 @@ macro_rules! guard {
     };
 }
 
-/// Runs the instruction just fetched (at `pc - 1`) on the model engine,
+/// Runs the instruction at `at` on the model engine,
 /// whose every stack access wraps, then carries on down the chain. Guards
 /// reach it with a tail call, so the fast paths save no registers for it
 /// (inlined, its call into the model would give them a stack frame).
@@ -829,7 +829,7 @@ macro_rules! spend_fused {
 /// `LIT n` followed by `OP`, as [`decode`] fuses them: LIT is the most
 /// common instruction, and its literal is almost always consumed at once by
 /// the next instruction (`#10 SFT2`, `.x LDZ2`, `#01 ADD`). So the literal
-/// is not pushed: it goes straight to `OP`. (`pc` is past LIT.)
+/// is not pushed: it goes straight to `OP`. (`at` is where LIT is.)
 ///
 /// The literal's stack byte is still written where `OP` leaves it behind
 /// the pointer (the `st[wp] = b` below): System/wst can move the pointer

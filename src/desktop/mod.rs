@@ -8,7 +8,7 @@
 //!
 //! - [`window`]: the minifb window, zoom and resizing ([`x11`] for what
 //!   minifb cannot do);
-//! - [`keys`], [`pointer`]: keyboard and mouse to Varvara events;
+//! - [`keys`], [`pointer`](mod@pointer): keyboard and mouse to Varvara events;
 //! - [`sound`]: the cpal stream;
 //! - [`xdnd`]: dropped files; [`dialog`]: the F6 open dialog;
 //! - [`program`], [`session`]: what runs, and the running machine.

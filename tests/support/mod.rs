@@ -1,7 +1,8 @@
 //! Helpers shared by the tests. Here: running drifblim, the self-hosted
 //! Uxntal assembler, on hop: the arbiter of what hop's assembler must
 //! produce. It needs `../shared`; without it the callers skip, loudly.
-//! In [`golden`]: golden files, and running the `hop` binary.
+//! In [`golden`]: golden files, and running the `hop` binary; in
+//! [`recorder`]: the device of the differential tests.
 
 #![allow(dead_code)]
 
@@ -11,6 +12,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod golden;
+pub mod recorder;
 
 /// drifblim's ROM, or `None` (after saying SKIPPED on stderr) when
 /// `../shared` is absent.

@@ -4,31 +4,14 @@
 //! run it with a device that records every call, and everything must match.
 #![no_main]
 
-use hop::uxn::{Bus, Engine, Exit, Uxn, model};
+use hop::uxn::{Engine, Exit, Uxn, model};
 use libfuzzer_sys::fuzz_target;
 
-#[derive(Default, Debug, PartialEq)]
-struct Recorder {
-    calls: Vec<(char, u8, u8)>,
-}
-
-impl Bus for Recorder {
-    fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
-        let value =
-            port ^ (self.calls.len() as u8).wrapping_mul(37) ^ uxn.wsp ^ uxn.rsp.rotate_left(3);
-        self.calls.push(('i', port, value));
-        value
-    }
-    fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
-        assert_eq!(uxn.dev[port as usize], value);
-        self.calls.push(('o', port, value));
-        match port {
-            0x04 => uxn.wsp = value,
-            0x05 => uxn.rsp = value,
-            _ => {}
-        }
-    }
-}
+// The differential tests' device (whose ports 0x06 and 0x07 also write
+// RAM, so code a device rewrites gets fuzzed too).
+#[path = "../../support/recorder.rs"]
+mod recorder;
+use recorder::Recorder;
 
 fn machine(data: &[u8]) -> Option<(Box<Uxn>, u16, u64)> {
     let (head, program) = data.split_at_checked(8)?;

@@ -8,42 +8,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A decoded 8-bit RGB image.
-struct Image {
-    width: usize,
-    height: usize,
-    rgb: Vec<u8>,
-}
+mod support;
 
-fn decode_png(path: &Path) -> Result<Image, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
-    decoder.set_transformations(png::Transformations::EXPAND);
-    let mut reader = decoder
-        .read_info()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut buf = vec![0; reader.output_buffer_size().unwrap_or(0)];
-    let info = reader
-        .next_frame(&mut buf)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let channels = info.color_type.samples();
-    if info.bit_depth != png::BitDepth::Eight || channels < 3 {
-        return Err(format!(
-            "{}: expected 8-bit RGB, found {:?} {:?}",
-            path.display(),
-            info.bit_depth,
-            info.color_type
-        ));
-    }
-    let rgb = buf[..info.buffer_size()]
-        .chunks(channels)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    Ok(Image {
-        width: info.width as usize,
-        height: info.height as usize,
-        rgb,
-    })
+use support::golden::{Image, try_decode_png};
+
+/// The PNG at `path`, decoded.
+fn read_png(path: &Path) -> Result<Image, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    try_decode_png(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// None when the images are identical; otherwise what differs: the size,
@@ -115,10 +87,7 @@ fn run_case(shared: &Path, dir: &Path, name: &str) -> Option<String> {
             String::from_utf8_lossy(&out.stderr)
         ))
     } else {
-        match (
-            decode_png(&shot),
-            decode_png(&dir.join(format!("{name}.png"))),
-        ) {
+        match (read_png(&shot), read_png(&dir.join(format!("{name}.png")))) {
             (Ok(ours), Ok(reference)) => pixel_diff(&ours, &reference),
             (Err(e), _) | (_, Err(e)) => Some(e),
         }

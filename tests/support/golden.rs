@@ -105,27 +105,34 @@ impl Image {
 }
 
 pub fn decode_png(bytes: &[u8]) -> Image {
+    try_decode_png(bytes).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`decode_png`], saying what is wrong instead of panicking.
+pub fn try_decode_png(bytes: &[u8]) -> Result<Image, String> {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND);
-    let mut reader = decoder.read_info().expect("a PNG file");
+    let mut reader = decoder.read_info().map_err(|e| format!("not a PNG: {e}"))?;
     let mut buf = vec![0; reader.output_buffer_size().unwrap_or(0)];
-    let info = reader.next_frame(&mut buf).expect("a PNG frame");
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| format!("no PNG frame: {e}"))?;
     let channels = info.color_type.samples();
-    assert!(
-        info.bit_depth == png::BitDepth::Eight && channels >= 3,
-        "expected 8-bit RGB, found {:?} {:?}",
-        info.bit_depth,
-        info.color_type
-    );
+    if info.bit_depth != png::BitDepth::Eight || channels < 3 {
+        return Err(format!(
+            "expected 8-bit RGB, found {:?} {:?}",
+            info.bit_depth, info.color_type
+        ));
+    }
     let rgb = buf[..info.buffer_size()]
         .chunks(channels)
         .flat_map(|p| [p[0], p[1], p[2]])
         .collect();
-    Image {
+    Ok(Image {
         width: info.width as usize,
         height: info.height as usize,
         rgb,
-    }
+    })
 }
 
 /// A screenshot (PNG bytes) against its golden PNG, pixel for pixel; a

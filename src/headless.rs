@@ -13,14 +13,18 @@ use std::ffi::OsString;
 use std::io::{self, BufWriter, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::uxn::Engine;
 use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
 use crate::varvara::datetime::Clock;
-use crate::varvara::{Config, ConsoleKind, Event, Runaway, Varvara};
+use crate::varvara::{Config, ConsoleKind, Event, Limit, Runaway, Varvara};
 
 /// Exit code when a vector never reaches BRK (as timeout(1) does).
 pub const EXIT_RUNAWAY: i32 = 124;
+/// How long one vector may run in frames mode unless `--timeout` says
+/// otherwise: a scripted run is meant to end.
+pub const FRAMES_TIMEOUT: Duration = Duration::from_secs(10);
 /// Exit code when the ROM cannot be loaded (or its source does not
 /// assemble), the input script cannot be used, or the screenshot cannot be
 /// written.
@@ -32,6 +36,8 @@ pub struct Options {
     pub engine: Engine,
     /// Jumps one vector may run before hop gives up on it.
     pub budget: u64,
+    /// How long one vector may run before hop gives up on it.
+    pub timeout: Option<Duration>,
     /// The file devices' sandbox.
     pub root: PathBuf,
     /// Print the number of Uxn instructions run to stderr at the end
@@ -75,6 +81,7 @@ pub fn run(options: &Options) -> i32 {
     let config = Config {
         engine: options.engine,
         budget: options.budget,
+        timeout: options.timeout,
         root: options.root.clone(),
         stdout: Box::new(BufWriter::new(io::stdout())),
         stderr: Box::new(io::stderr()),
@@ -110,12 +117,18 @@ pub fn run(options: &Options) -> i32 {
     }
     let code = match result {
         Ok(()) => machine.exit_code(),
-        Err(Runaway { vector, pc }) => {
+        Err(runaway) => {
+            let flag = match runaway.limit {
+                Limit::Jumps => "--budget",
+                Limit::Time => "--timeout",
+            };
             eprintln!(
-                "hop: {}: the vector at {vector:#06x} ran {} jumps without reaching BRK \
-                 (stopped at {pc:#06x}); giving up (--budget raises the limit)",
+                "hop: {}: the vector at {:#06x} {} without reaching BRK \
+                 (stopped at {:#06x}); giving up ({flag} raises the limit)",
                 options.rom.display(),
-                options.budget
+                runaway.vector,
+                runaway.what(options.budget, options.timeout),
+                runaway.pc,
             );
             EXIT_RUNAWAY
         }

@@ -3,6 +3,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use hop::uxn::Engine;
@@ -60,6 +61,11 @@ struct Cli {
     /// Jumps one vector may run before hop stops it (0: no limit).
     #[arg(long, value_name = "JUMPS", default_value_t = hop::varvara::DEFAULT_BUDGET)]
     budget: u64,
+
+    /// Seconds one vector may run before hop stops it (0: no limit; default
+    /// 5 on the desktop, 10 in frames mode, none in the console runner).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    timeout: Option<f64>,
 
     /// Directory the ROM's file devices are confined to.
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -144,12 +150,20 @@ fn main() -> ExitCode {
     } else {
         cli.budget
     };
+    let timeout = match cli.timeout {
+        Some(0.0) => None,
+        Some(seconds) => Some(Duration::from_secs_f64(seconds)),
+        None if !headless => Some(hop::desktop::DEFAULT_TIMEOUT),
+        None if cli.frames.is_some() => Some(hop::headless::FRAMES_TIMEOUT),
+        None => None,
+    };
     if !headless {
         let options = hop::desktop::Options {
             rom: cli.rom,
             settings: hop::desktop::session::Settings {
                 engine,
                 budget,
+                timeout,
                 root: cli.root,
                 args: cli.args,
             },
@@ -166,6 +180,7 @@ fn main() -> ExitCode {
         args: cli.args,
         engine,
         budget,
+        timeout,
         root: cli.root,
         count: cli.count,
         frames: cli.frames,
@@ -175,6 +190,14 @@ fn main() -> ExitCode {
         clock: cli.clock,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
+}
+
+/// A `--timeout`: seconds, whole or not, from 0 (no limit) to a day.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=86400.0).contains(&seconds) => Ok(seconds),
+        _ => Err(format!("{text} is not a number of seconds from 0 to 86400")),
+    }
 }
 
 /// A command line clap refused: `--help` and `--version` print as usual;

@@ -15,6 +15,7 @@
 
 pub mod dialog;
 pub mod keys;
+pub mod notice;
 pub mod pointer;
 pub mod program;
 pub mod session;
@@ -24,11 +25,14 @@ pub mod x11;
 pub mod xdnd;
 
 use std::cell::RefCell;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use keys::{Action, HostKey, KeyQueue, Keyboard};
+use notice::Notice;
 use pointer::Pointer;
 use program::Program;
 use session::{Session, Settings};
@@ -36,6 +40,16 @@ use window::Desktop;
 
 /// Exit code when the program cannot be loaded, or there is no display.
 pub const EXIT_FAILURE: i32 = 1;
+/// How long one vector may run on the desktop unless `--timeout` says
+/// otherwise: a ROM stuck in a loop is stopped after this, with a notice.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a starting ROM may run its reset vector before the window
+/// opens anyway (a ROM that sets its screen size at once opens at it).
+const BOOT_WAIT: Duration = Duration::from_millis(250);
+/// How much of each 60 Hz frame the machine may work: the rest is for
+/// presenting the screen and the host's own keys, so the window answers
+/// within a frame however long a vector runs.
+const WORK_TIME: Duration = Duration::from_millis(10);
 
 pub struct Options {
     /// The ROM or .tal file; None runs the launcher.
@@ -65,7 +79,11 @@ pub fn run(options: Options) -> i32 {
             return EXIT_FAILURE;
         }
     };
-    let session = match Session::start(program, &options.settings) {
+    let args = match program.origin {
+        program::Origin::Launcher => Vec::new(),
+        program::Origin::File(_) => options.settings.args.clone(),
+    };
+    let session = match Session::start(program, &args, &options.settings, BOOT_WAIT) {
         Ok(session) => session,
         Err(line) => {
             eprintln!("{line}");
@@ -96,6 +114,7 @@ struct App {
     drops: Option<xdnd::DropReceiver>,
     dialog: Option<(dialog::OpenDialog, std::time::Instant)>,
     said_no_fullscreen: bool,
+    notice: Notice,
 }
 
 impl App {
@@ -133,6 +152,7 @@ impl App {
             drops,
             dialog: None,
             said_no_fullscreen: false,
+            notice: Notice::new(),
         })
     }
 
@@ -167,14 +187,19 @@ impl App {
             }
             self.take_drops();
             self.poll_dialog();
+            let deadline = Instant::now() + WORK_TIME;
             self.session
-                .frame(events, self.settings.budget, self.sound.is_none());
+                .frame(events, &self.settings, self.sound.is_none(), deadline);
+            for line in self.session.news.drain(..) {
+                self.notice.say(line);
+            }
             if self.session.machine.halted() {
                 match self.session.launcher_choice(&self.settings.root) {
                     Some(Some(path)) => {
                         // A pick that does not load: back to the launcher.
-                        let started = self.open(&path)
-                            || Program::launcher().is_ok_and(|launcher| self.replace(launcher));
+                        let started = self.open(&path, Vec::new())
+                            || Program::launcher()
+                                .is_ok_and(|launcher| self.replace(launcher, Vec::new()));
                         if !started {
                             return EXIT_FAILURE;
                         }
@@ -189,7 +214,8 @@ impl App {
             self.desktop.set_title(&title);
             self.desktop
                 .hide_cursor(self.session.machine.devices.mouse.vector != 0);
-            self.desktop.present(self.session.machine.screen_frame());
+            let frame = self.notice.overlay(self.session.machine.screen_frame());
+            self.desktop.present(frame);
         }
         0
     }
@@ -207,12 +233,21 @@ impl App {
             ),
             HostKey::Reload => match self.session.program.reload() {
                 Ok(program) => {
-                    self.replace(program);
+                    let name = program.file_name();
+                    if self.replace(program, self.session.args.clone()) {
+                        self.notice.say(format!("reloaded {name} from disk"));
+                    }
                 }
-                Err(lines) => lines.iter().for_each(|line| eprintln!("{line}")),
+                Err(lines) => {
+                    lines.iter().for_each(|line| eprintln!("{line}"));
+                    let why = lines.last().map_or("", |l| l.trim_start_matches("hop: "));
+                    self.notice.say(format!("cannot reload: {why}"));
+                }
             },
             HostKey::Reset => {
-                self.replace(self.session.program.clone());
+                if self.replace(self.session.program.clone(), self.session.args.clone()) {
+                    self.notice.say("reset");
+                }
             }
             HostKey::Open => {
                 if self.dialog.is_none() {
@@ -233,26 +268,28 @@ impl App {
         }
     }
 
-    /// Starts the file at `path` in place of the running program.
-    /// Whether it runs now (else the reasons are on stderr).
-    fn open(&mut self, path: &Path) -> bool {
+    /// Starts the file at `path` in place of the running program, with
+    /// `args`. Whether it runs now (else the window says why).
+    fn open(&mut self, path: &Path, args: Vec<OsString>) -> bool {
         match Program::load(path) {
-            Ok(program) => self.replace(program),
+            Ok(program) => self.replace(program, args),
             Err(lines) => {
                 lines.iter().for_each(|line| eprintln!("{line}"));
+                let why = lines.last().map_or("", |l| l.trim_start_matches("hop: "));
+                self.notice.say(format!("not started: {why}"));
                 false
             }
         }
     }
 
-    /// A fresh machine for `program`; the window takes its title and size.
-    /// Whether it runs now (else the reason is on stderr).
-    fn replace(&mut self, program: Program) -> bool {
-        // What the launcher starts gets the command line's arguments.
-        let session = match Session::start(program, &self.settings) {
+    /// A fresh machine for `program`, given `args` and nothing else of the
+    /// session before it; the window takes its title and size. Whether it
+    /// runs now (else the window says why).
+    fn replace(&mut self, program: Program, args: Vec<OsString>) -> bool {
+        let session = match Session::start(program, &args, &self.settings, BOOT_WAIT) {
             Ok(session) => session,
             Err(line) => {
-                eprintln!("{line}");
+                self.notice.say(line.trim_start_matches("hop: "));
                 return false;
             }
         };
@@ -270,15 +307,32 @@ impl App {
         true
     }
 
+    /// A drop runs the first ROM in it (`.rom` or `.tal`) with the other
+    /// dropped files as its arguments, so that dropping Left with a text
+    /// file opens the text in Left. A drop with no ROM changes nothing.
     fn take_drops(&mut self) {
         let Some(drops) = &self.drops else { return };
-        let Some(path) = drops.take().into_iter().flatten().last() else {
-            return;
-        };
-        if path.extension().is_some_and(|e| e == "rom" || e == "tal") {
-            self.open(&path);
-        } else {
-            eprintln!("hop: {}: drop a .rom or .tal file", path.display());
+        for dropped in drops.take() {
+            let Some(at) = dropped.iter().position(|p| is_program(p)) else {
+                let names: Vec<String> = dropped
+                    .iter()
+                    .map(|p| {
+                        p.file_name()
+                            .unwrap_or(p.as_os_str())
+                            .to_string_lossy()
+                            .into_owned()
+                    })
+                    .collect();
+                self.notice.say(format!(
+                    "{}: not a ROM; drop a .rom or .tal file (with documents for it)",
+                    names.join(", ")
+                ));
+                continue;
+            };
+            let mut args: Vec<OsString> =
+                dropped.iter().map(|p| p.clone().into_os_string()).collect();
+            let rom = PathBuf::from(args.remove(at));
+            self.open(&rom, args);
         }
     }
 
@@ -290,7 +344,7 @@ impl App {
             dialog::Outcome::Open => {}
             dialog::Outcome::Chosen(path) => {
                 self.dialog = None;
-                self.open(&path);
+                self.open(&path, Vec::new());
             }
             dialog::Outcome::Nothing => {
                 // A person takes a moment to cancel; no dialog at all
@@ -311,10 +365,16 @@ impl App {
         let path = screenshot_path(Path::new("."));
         let frame = self.session.machine.screen_frame();
         match crate::screenshot::save_png(&path, frame.pixels, frame.width, frame.height) {
+            // Not over the screen: the next screenshot would show it.
             Ok(()) => eprintln!("hop: saved {}", path.display()),
-            Err(e) => eprintln!("hop: {e}"),
+            Err(e) => self.notice.say(e.to_string()),
         }
     }
+}
+
+/// A file hop can run: a ROM or Uxntal source, by its extension.
+fn is_program(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "rom" || e == "tal")
 }
 
 fn screen_size(session: &Session) -> (usize, usize) {

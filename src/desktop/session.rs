@@ -1,11 +1,15 @@
-//! One running program: the machine, booted with the ROM's arguments, fed
-//! one frame at a time. A vector that runs past its budget stops the
-//! session (the window stays, F4 and F6 still work); a halt ends it.
+//! One running program: the machine, booted with its own arguments, fed
+//! one frame at a time. The machine works for a slice of each frame only:
+//! a vector still running at the frame's deadline is suspended and resumed
+//! the next frame, so the window never freezes. A vector that runs past
+//! its budget or its time limit stops the session (the window stays, F4,
+//! F5 and F6 still work); a halt ends it.
 
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use super::program::{Origin, Program};
 use crate::uxn::Engine;
@@ -17,8 +21,11 @@ use crate::varvara::{Captured, Config, Event, Runaway, Varvara};
 pub struct Settings {
     pub engine: Engine,
     pub budget: u64,
+    /// How long one vector may run before it is stopped.
+    pub timeout: Option<Duration>,
     pub root: PathBuf,
-    /// The ROM's arguments (the launcher gets none, nor what it starts).
+    /// The command line's arguments, for the ROM named there (a ROM opened
+    /// later gets the documents dropped with it, or nothing).
     pub args: Vec<OsString>,
 }
 
@@ -27,18 +34,33 @@ pub struct Session {
     pub program: Program,
     /// The launcher's console output.
     captured: Option<Captured>,
-    /// Set once a vector ran past its budget: nothing runs any more.
-    pub stopped: bool,
+    /// Why the ROM was stopped (a vector ran past its limits): nothing
+    /// runs any more.
+    pub stopped: Option<String>,
     /// Sample frames due but not yet rendered, without a sound stream.
     silent_due: u64,
+    /// The arguments it was started with (F4 and F5 start it with them again).
+    pub args: Vec<OsString>,
+    /// Lines for the person at the window, not yet shown.
+    pub news: Vec<String>,
 }
+
+/// A vector suspended for this long makes the title say the ROM is busy
+/// (shorter ones would only flicker in the title).
+const BUSY_AFTER: Duration = Duration::from_millis(250);
 
 /// Sample frames rendered at a time without a sound stream.
 const SILENT_BLOCK: usize = 512;
 
 impl Session {
-    /// Boots `program`. The error is one line for stderr.
-    pub fn start(program: Program, settings: &Settings) -> Result<Session, String> {
+    /// Boots `program` with `args`, for at most `wait`: a boot that takes
+    /// longer goes on frame by frame. The error is one line for stderr.
+    pub fn start(
+        program: Program,
+        args: &[OsString],
+        settings: &Settings,
+        wait: Duration,
+    ) -> Result<Session, String> {
         let captured = (program.origin == Origin::Launcher).then(Captured::default);
         let stdout: Box<dyn Write> = match &captured {
             Some(c) => Box::new(c.clone()),
@@ -47,6 +69,7 @@ impl Session {
         let config = Config {
             engine: settings.engine,
             budget: settings.budget,
+            timeout: settings.timeout,
             root: settings.root.clone(),
             stdout,
             stderr: Box::new(io::stderr()),
@@ -57,30 +80,35 @@ impl Session {
             machine,
             program,
             captured,
-            stopped: false,
+            stopped: None,
             silent_due: 0,
+            args: args.to_vec(),
+            news: Vec::new(),
         };
-        let args: Vec<&[u8]> = if session.captured.is_some() {
-            Vec::new()
-        } else {
-            settings.args.iter().map(|a| a.as_bytes()).collect()
-        };
-        let booted = session
-            .machine
-            .boot(!args.is_empty())
-            .and_then(|()| session.machine.send_args(&args));
-        session.check(booted, settings.budget);
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        session.machine.queue_boot(!args.is_empty());
+        session.machine.queue_args(&args);
+        let booted = session.machine.work(Some(Instant::now() + wait));
+        session.check(booted, settings);
         Ok(session)
     }
 
-    /// Runs one frame: finished notes, the events, the screen vector.
+    /// Runs one frame until `deadline`: finished notes, the events, the
+    /// screen vector, after whatever earlier frames left unfinished.
     /// With `silent` (no sound stream), the frame's audio is rendered here
     /// and dropped, so notes still end and their vectors still run in time.
-    pub fn frame(&mut self, events: Vec<Event>, budget: u64, silent: bool) {
-        if self.stopped || self.machine.halted() {
+    pub fn frame(
+        &mut self,
+        events: Vec<Event>,
+        settings: &Settings,
+        silent: bool,
+        deadline: Instant,
+    ) {
+        if self.stopped.is_some() || self.machine.halted() {
             return;
         }
-        let result = self.machine.run_frame(events);
+        self.machine.queue_frame(events);
+        let result = self.machine.work(Some(deadline));
         if silent {
             // In blocks of 512 frames, as the reference's audio callback
             // asks: a note whose envelope ends exactly where a block ends
@@ -96,22 +124,38 @@ impl Session {
         } else {
             self.machine.refresh_audio_samples();
         }
-        self.check(result, budget);
+        self.check(result, settings);
     }
 
-    fn check(&mut self, result: Result<(), Runaway>, budget: u64) {
-        if let Err(Runaway { vector, pc }) = result {
-            self.stopped = true;
-            eprintln!(
-                "hop: {}: the vector at {vector:#06x} ran {budget} jumps without reaching BRK \
-                 (stopped at {pc:#06x}); the ROM is stopped: F4 reloads it, F6 opens another",
-                self.program.file_name()
+    fn check(&mut self, result: Result<bool, Runaway>, settings: &Settings) {
+        if let Err(runaway) = result {
+            let why = format!(
+                "{}: the vector at {:#06x} {} without reaching BRK (stopped at {:#06x}); \
+                 the ROM is stopped: F4 reloads it, F5 resets it",
+                self.program.file_name(),
+                runaway.vector,
+                runaway.what(settings.budget, settings.timeout),
+                runaway.pc,
             );
+            self.news.push(why.clone());
+            self.stopped = Some(why);
+        }
+    }
+
+    /// The window title: the ROM's name, and whether it is busy or stopped.
+    pub fn title(&self) -> String {
+        let name = self.name();
+        if self.stopped.is_some() {
+            format!("{name} (stopped)")
+        } else if self.machine.busy_for().is_some_and(|t| t >= BUSY_AFTER) {
+            format!("{name} (busy)")
+        } else {
+            name
         }
     }
 
     /// The name in the ROM's metadata (System/metadata), else the file name.
-    pub fn title(&self) -> String {
+    pub fn name(&self) -> String {
         let at = self.machine.devices.system.metadata as usize;
         if at != 0 {
             let ram = &self.machine.uxn.ram;

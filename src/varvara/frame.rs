@@ -2,8 +2,9 @@
 //! runner, the desktop) feeds the machine, and in which order the machine
 //! runs the vectors, as the reference host loop does (spec §1.4).
 
+use super::jobs::Job;
 use super::screen::Frame;
-use super::{ConsoleKind, Runaway, Varvara};
+use super::{Runaway, Varvara};
 
 /// Frames per second of the screen vector.
 pub const FRAME_RATE: u32 = 60;
@@ -40,69 +41,44 @@ impl Varvara {
     /// Delivers one event: updates the device ports and runs the vector.
     /// Zero button masks and key 0 are ignored, as the reference does.
     pub fn deliver(&mut self, event: Event) -> Result<(), Runaway> {
-        let dev = &mut self.uxn.dev;
-        match event {
-            Event::ButtonDown(mask) | Event::ButtonUp(mask) if mask == 0 => Ok(()),
-            Event::ButtonDown(mask) => {
-                dev[0x82] |= mask;
-                self.run_vector(self.devices.controller.vector)
-            }
-            Event::ButtonUp(mask) => {
-                dev[0x82] &= !mask;
-                self.run_vector(self.devices.controller.vector)
-            }
-            Event::Key(0) => Ok(()),
-            Event::Key(key) => {
-                dev[0x83] = key;
-                let result = self.run_vector(self.devices.controller.vector);
-                self.uxn.dev[0x83] = 0;
-                result
-            }
-            Event::MouseMove { x, y } => {
-                dev[0x92..0x94].copy_from_slice(&x.to_be_bytes());
-                dev[0x94..0x96].copy_from_slice(&y.to_be_bytes());
-                self.run_vector(self.devices.mouse.vector)
-            }
-            Event::MouseDown(mask) => {
-                dev[0x96] |= mask;
-                self.run_vector(self.devices.mouse.vector)
-            }
-            Event::MouseUp(mask) => {
-                dev[0x96] &= !mask;
-                self.run_vector(self.devices.mouse.vector)
-            }
-            Event::Scroll { x, y } => {
-                dev[0x9a..0x9c].copy_from_slice(&x.to_be_bytes());
-                dev[0x9c..0x9e].copy_from_slice(&y.to_be_bytes());
-                let result = self.run_vector(self.devices.mouse.vector);
-                self.uxn.dev[0x9a..0x9e].fill(0);
-                result
-            }
-            Event::ConsoleByte(byte) => self.console_input(byte, ConsoleKind::Stdin),
-            Event::ConsoleEnd => self.console_input(b'\n', ConsoleKind::End),
-        }
+        self.queue(Job::Event(event));
+        self.work(None).map(drop)
     }
 
     /// Runs one frame: the audio finish vectors due, the events that
-    /// arrived during it, in order, then the screen vector. A halted machine runs nothing; the host stops when
-    /// [`Varvara::halted`] says so.
+    /// arrived during it, in order, then the screen vector. A halted
+    /// machine runs nothing; the host stops when [`Varvara::halted`] says so.
     pub fn run_frame(&mut self, events: impl IntoIterator<Item = Event>) -> Result<(), Runaway> {
         if self.halted() {
             return Ok(());
         }
+        self.queue_frame(events);
+        self.work(None).map(drop)
+    }
+
+    /// [`Varvara::run_frame`], queued for [`Varvara::work`]. A machine
+    /// still busy with earlier frames gets the events, but no second
+    /// screen vector or finish pass while one already waits.
+    pub fn queue_frame(&mut self, events: impl IntoIterator<Item = Event>) {
+        if self.halted() {
+            return;
+        }
         self.devices.datetime.frame = self.frame;
         // The voices that ended while the previous frame's samples were
         // rendered run their finish vectors first.
-        self.run_audio_finish_vectors()?;
-        for event in events {
-            self.deliver(event)?;
+        if !self.queued(Job::AudioFinish) {
+            self.queue(Job::AudioFinish);
         }
-        self.run_vector(self.devices.screen.vector)?;
-        // The host renders this frame's audio now: the headless runner
-        // 735 sample frames with `render_audio`, the desktop's audio thread
-        // as its device asks.
+        for event in events {
+            self.queue(Job::Event(event));
+        }
+        if !self.queued(Job::Screen) {
+            self.queue(Job::Screen);
+        }
+        // The host renders this frame's audio after the work: the headless
+        // runner 735 sample frames with `render_audio`, the desktop's
+        // audio thread as its device asks.
         self.frame += 1;
-        Ok(())
     }
 
     /// The composed screen, recomposed where it changed since the last call.

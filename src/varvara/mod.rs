@@ -8,14 +8,17 @@ pub mod controller;
 pub mod datetime;
 pub mod file;
 pub mod frame;
+mod jobs;
 pub mod mouse;
 pub mod screen;
 pub mod system;
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::uxn::{Bus, Engine, Exit, RESET_VECTOR, RomError, Uxn};
+use crate::uxn::{Bus, Engine, RESET_VECTOR, RomError, Uxn};
+use jobs::{Job, Jobs};
 
 pub use console::{Captured, ConsoleKind};
 pub use frame::Event;
@@ -79,6 +82,9 @@ pub struct Config {
     pub engine: Engine,
     /// Jumps one vector may run before it is interrupted.
     pub budget: u64,
+    /// How long one vector may run (time spent running it, not waiting
+    /// between slices) before it is stopped; None: no limit.
+    pub timeout: Option<Duration>,
     /// The file devices' sandbox: nothing outside it is reachable.
     pub root: PathBuf,
     pub stdout: Box<dyn Write>,
@@ -90,6 +96,7 @@ impl Default for Config {
         Config {
             engine: Engine::default(),
             budget: DEFAULT_BUDGET,
+            timeout: None,
             root: PathBuf::from("."),
             stdout: Box::new(std::io::sink()),
             stderr: Box::new(std::io::sink()),
@@ -97,13 +104,34 @@ impl Default for Config {
     }
 }
 
-/// A vector that did not reach BRK within its budget.
+/// Which limit stopped a vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// It ran its whole jump budget ([`Config::budget`]).
+    Jumps,
+    /// It ran longer than [`Config::timeout`].
+    Time,
+}
+
+/// A vector that did not reach BRK within its limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Runaway {
     /// The vector that was started.
     pub vector: u16,
     /// Where the CPU was interrupted.
     pub pc: u16,
+    pub limit: Limit,
+}
+
+impl Runaway {
+    /// What the vector ran past, for a message: `ran 2147483648 jumps` or
+    /// `ran for 5 s`.
+    pub fn what(&self, budget: u64, timeout: Option<Duration>) -> String {
+        match (self.limit, timeout) {
+            (Limit::Time, Some(t)) => format!("ran for {} s", t.as_secs_f64()),
+            _ => format!("ran {budget} jumps"),
+        }
+    }
 }
 
 pub struct Varvara {
@@ -111,6 +139,8 @@ pub struct Varvara {
     pub devices: Devices,
     engine: Engine,
     budget: u64,
+    timeout: Option<Duration>,
+    jobs: Jobs,
     /// Uxn instructions run so far, when the engine counts them.
     pub instructions: Option<u64>,
     /// Frames run so far (see [`Varvara::run_frame`]).
@@ -136,6 +166,8 @@ impl Varvara {
             },
             engine: config.engine,
             budget: config.budget,
+            timeout: config.timeout,
+            jobs: Jobs::new(),
             instructions: (config.engine == Engine::Model).then_some(0),
             frame: 0,
         })
@@ -144,10 +176,16 @@ impl Varvara {
     /// Runs the reset vector. With `has_args`, Console/type reads 1 first,
     /// which tells ROMs such as Left to wait for a path on the console.
     pub fn boot(&mut self, has_args: bool) -> Result<(), Runaway> {
+        self.queue_boot(has_args);
+        self.work(None).map(drop)
+    }
+
+    /// [`Varvara::boot`], queued for [`Varvara::work`].
+    pub fn queue_boot(&mut self, has_args: bool) {
         if has_args {
             self.uxn.dev[0x17] = 1;
         }
-        self.run_vector(RESET_VECTOR)
+        self.queue(Job::Vector(RESET_VECTOR));
     }
 
     /// True once the ROM has written a non-zero System/state.
@@ -160,23 +198,12 @@ impl Varvara {
         (self.uxn.dev[0x0f] & 0x7f) as i32
     }
 
-    /// Runs one vector to BRK. An unset vector (0) and a halted machine run
-    /// nothing: halting is only ever acted on between vectors.
+    /// Runs one vector to BRK (after any queued work). An unset vector (0)
+    /// and a halted machine run nothing: halting is only ever acted on
+    /// between vectors.
     pub fn run_vector(&mut self, vector: u16) -> Result<(), Runaway> {
-        if vector == 0 || self.halted() {
-            return Ok(());
-        }
-        let (exit, steps) =
-            self.uxn
-                .run_counted(&mut self.devices, vector, self.budget, self.engine);
-        if let (Some(total), Some(steps)) = (&mut self.instructions, steps) {
-            *total += steps;
-        }
-        self.devices.console.flush();
-        match exit {
-            Exit::Brk => Ok(()),
-            Exit::Budget { pc } => Err(Runaway { vector, pc }),
-        }
+        self.queue(Job::Vector(vector));
+        self.work(None).map(drop)
     }
 
     /// Closes both file devices' open files and listings. Their writes are
@@ -190,25 +217,29 @@ impl Varvara {
     /// Delivers one console byte (an argument byte, a separator, stdin, or
     /// the end marker) and runs the console vector.
     pub fn console_input(&mut self, byte: u8, kind: ConsoleKind) -> Result<(), Runaway> {
-        self.uxn.dev[0x12] = byte;
-        self.uxn.dev[0x17] = kind as u8;
-        self.run_vector(self.devices.console.vector)
+        self.queue(Job::Console(byte, kind));
+        self.work(None).map(drop)
     }
 
     /// Streams the ROM arguments through the console vector: each byte as
     /// type 2, then `\n` as type 3 between arguments and type 4 after the last.
     pub fn send_args(&mut self, args: &[impl AsRef<[u8]>]) -> Result<(), Runaway> {
+        self.queue_args(args);
+        self.work(None).map(drop)
+    }
+
+    /// [`Varvara::send_args`], queued for [`Varvara::work`].
+    pub fn queue_args(&mut self, args: &[impl AsRef<[u8]>]) {
         for (i, arg) in args.iter().enumerate() {
             for &byte in arg.as_ref() {
-                self.console_input(byte, ConsoleKind::Argument)?;
+                self.queue(Job::Console(byte, ConsoleKind::Argument));
             }
             let kind = if i + 1 == args.len() {
                 ConsoleKind::End
             } else {
                 ConsoleKind::ArgumentEnd
             };
-            self.console_input(b'\n', kind)?;
+            self.queue(Job::Console(b'\n', kind));
         }
-        Ok(())
     }
 }

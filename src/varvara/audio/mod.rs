@@ -50,6 +50,7 @@ pub use mixer::{Mixer, VOICES};
 pub use voice::Note;
 
 use crate::uxn::Uxn;
+use crate::varvara::jobs::Job;
 use crate::varvara::{Runaway, Varvara};
 
 /// Output samples per second, per channel.
@@ -174,7 +175,7 @@ fn voice_of(port: u8) -> usize {
 
 /// The finish vector of voice `voice`, read from port memory when it is due
 /// (audio vectors are not latched, unlike the other devices').
-fn finish_vector(uxn: &Uxn, voice: usize) -> u16 {
+pub(crate) fn finish_vector(uxn: &Uxn, voice: usize) -> u16 {
     let at = FIRST_PAGE as usize + 0x10 * voice;
     u16::from_be_bytes([uxn.dev[at], uxn.dev[at + 1]])
 }
@@ -191,11 +192,8 @@ impl Varvara {
     /// frame (for the notes that ended in the previous frame's audio); a
     /// desktop calls it whenever it handles events.
     pub fn run_audio_finish_vectors(&mut self) -> Result<(), Runaway> {
-        let finished = self.devices.audio.take_finished();
-        for voice in (0..VOICES).filter(|v| finished & 1 << v != 0) {
-            self.run_vector(finish_vector(&self.uxn, voice))?;
-        }
-        Ok(())
+        self.queue(Job::AudioFinish);
+        self.work(None).map(drop)
     }
 
     /// Refreshes the voices' copies of their samples from RAM, so the driver

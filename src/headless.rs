@@ -76,6 +76,7 @@ pub fn run(options: &Options) -> i32 {
         engine: options.engine,
         budget: options.budget,
         root: options.root.clone(),
+        grants: crate::varvara::file::grants(&options.args),
         stdout: Box::new(BufWriter::new(io::stdout())),
         stderr: Box::new(io::stderr()),
     };

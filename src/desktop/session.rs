@@ -48,6 +48,11 @@ impl Session {
             engine: settings.engine,
             budget: settings.budget,
             root: settings.root.clone(),
+            // The files the person named are theirs to open (not the launcher's).
+            grants: match captured {
+                Some(_) => Vec::new(),
+                None => crate::varvara::file::grants(&settings.args),
+            },
             stdout,
             stderr: Box::new(io::stderr()),
         };

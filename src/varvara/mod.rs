@@ -79,8 +79,10 @@ pub struct Config {
     pub engine: Engine,
     /// Jumps one vector may run before it is interrupted.
     pub budget: u64,
-    /// The file devices' sandbox: nothing outside it is reachable.
+    /// The file devices' sandbox: nothing outside it is reachable...
     pub root: PathBuf,
+    /// ...but these files, named on the command line (see [`file::grants`]).
+    pub grants: Vec<file::Grant>,
     pub stdout: Box<dyn Write>,
     pub stderr: Box<dyn Write>,
 }
@@ -91,6 +93,7 @@ impl Default for Config {
             engine: Engine::default(),
             budget: DEFAULT_BUDGET,
             root: PathBuf::from("."),
+            grants: Vec::new(),
             stdout: Box::new(std::io::sink()),
             stderr: Box::new(std::io::sink()),
         }
@@ -122,6 +125,8 @@ impl Varvara {
     pub fn new(rom: &[u8], config: Config) -> Result<Varvara, RomError> {
         let mut uxn = Uxn::new();
         uxn.load_rom(rom)?;
+        let grants: std::sync::Arc<[file::Grant]> = config.grants.into();
+        let file = || file::File::with_grants(&config.root, grants.clone());
         Ok(Varvara {
             uxn,
             devices: Devices {
@@ -130,7 +135,7 @@ impl Varvara {
                 screen: screen::Screen::new(),
                 controller: controller::Controller::new(),
                 mouse: mouse::Mouse::new(),
-                files: [file::File::new(&config.root), file::File::new(&config.root)],
+                files: [file(), file()],
                 datetime: datetime::Datetime::new(),
                 audio: audio::Audio::new(),
             },

@@ -42,7 +42,10 @@ fn grant(arg: &OsStr) -> Option<Grant> {
     let (folder, file) = match std::fs::metadata(path) {
         Ok(m) if m.is_file() => {
             let real = std::fs::canonicalize(path).ok()?;
-            (real.parent()?.to_path_buf(), real.file_name()?.to_os_string())
+            (
+                real.parent()?.to_path_buf(),
+                real.file_name()?.to_os_string(),
+            )
         }
         Ok(_) => return None,
         Err(_) if std::fs::symlink_metadata(path).is_ok() => return None,

@@ -385,7 +385,9 @@ impl File {
             }
             // Parent folders are made as needed; if that fails, so does the
             // open below.
-            if let Some(parent) = path.parent().filter(|p| !granted && !p.as_os_str().is_empty())
+            if let Some(parent) = path
+                .parent()
+                .filter(|p| !granted && !p.as_os_str().is_empty())
                 && let Err(e) = dir.create_dir_all(parent)
             {
                 self.refuse_if(escaped(&e).then_some(Why::Outside));

@@ -616,3 +616,72 @@ fn a_folder_swapped_for_a_symlink_while_in_use_never_leads_out() {
     assert_eq!(names(&outside), ["canary"], "a file appeared outside");
     assert_eq!(std::fs::read(outside.join("canary")).unwrap(), b"canary");
 }
+
+#[test]
+fn arguments_that_name_files_are_grants_and_nothing_else() {
+    use hop::varvara::file::grants;
+    let sandbox = Sandbox::new("grants");
+    let base = &sandbox.base;
+    std::fs::write(base.join("notes.txt"), b"notes").unwrap();
+    symlink(base.join("notes.txt"), base.join("link.txt")).unwrap();
+    symlink(base.join("missing"), base.join("dangling")).unwrap();
+    mkfifo(&base.join("fifo"));
+    let arg = |name: &str| format!("{}/{name}", base.display());
+    let args = [
+        arg("notes.txt"),       // a file
+        arg("new.txt"),         // not there yet, in a folder that is
+        arg("link.txt"),        // a symlink to a file: that file
+        arg("outside"),         // a folder
+        arg("outside/"),        // a folder, spelt as one
+        arg("nowhere/new.txt"), // in a folder that is not there
+        arg("fifo"),            // not a regular file
+        arg("dangling"),        // a symlink to nothing
+        arg("notes.txt/"),      // a file spelt as a folder
+        arg(".."),
+        String::new(),
+    ];
+    let granted: Vec<Vec<u8>> = grants(&args).into_iter().map(|g| g.name).collect();
+    assert_eq!(
+        granted,
+        [arg("notes.txt"), arg("new.txt"), arg("link.txt")].map(String::into_bytes)
+    );
+    // Through a device: each grant by its exact name; delete is allowed,
+    // as for a file in the root, and the name can be written again.
+    let mut dev = Device {
+        uxn: Uxn::new(),
+        file: File::with_grants(&sandbox.root, grants(&args).into()),
+    };
+    dev.name(arg("link.txt").as_bytes());
+    assert_eq!(dev.read().1, b"notes");
+    assert_eq!(dev.stat(), b"0005");
+    dev.name(arg("notes.txt").as_bytes());
+    assert_eq!(dev.append(b"!"), 1);
+    assert_eq!(std::fs::read(base.join("notes.txt")).unwrap(), b"notes!");
+    assert_eq!(dev.delete(), 1);
+    assert!(!base.join("notes.txt").exists());
+    assert_eq!(dev.write(b"again"), 5);
+    assert_eq!(std::fs::read(base.join("notes.txt")).unwrap(), b"again");
+    // A symlink put where a granted file was is not followed.
+    std::fs::remove_file(base.join("notes.txt")).unwrap();
+    symlink(base.join("outside/canary"), base.join("notes.txt")).unwrap();
+    dev.name(arg("notes.txt").as_bytes());
+    assert_eq!(dev.read().0, 0);
+    assert_eq!(dev.write(b"escape"), 0);
+    assert_eq!(dev.stat(), b"!!!!");
+    assert_eq!(dev.delete(), 0);
+    std::fs::remove_file(base.join("notes.txt")).unwrap();
+    // Not a grant: every other name there, the folder, a `..` spelling.
+    for name in [
+        arg("sibling.txt"),
+        arg("outside/canary"),
+        base.display().to_string(),
+        format!("{}/outside/../notes.txt", base.display()),
+        arg("fifo"),
+    ] {
+        dev.assert_refused(name.as_bytes());
+    }
+    for name in ["dangling", "fifo", "link.txt"] {
+        std::fs::remove_file(base.join(name)).unwrap();
+    }
+    sandbox.assert_untouched("after the grants");
+}

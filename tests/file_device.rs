@@ -468,7 +468,7 @@ fn a_fifo_in_the_root_is_refused_without_blocking() {
         dev.file.take_refusal().as_deref(),
         Some("hop: file: refused \"fifo\": not a regular file or folder\n")
     );
-    let (mut dev, written) = finishes(dev, |d| d.write(b"data"), unblock(fifo.clone()));
+    let (dev, written) = finishes(dev, |d| d.write(b"data"), unblock(fifo.clone()));
     assert_eq!(written, 0, "write to a FIFO");
     let (mut dev, appended) = finishes(dev, |d| d.append(b"data"), unblock(fifo.clone()));
     assert_eq!(appended, 0, "append to a FIFO");

@@ -128,7 +128,7 @@ fn random_rom(seed: u64, names: &[u16]) -> Vec<u8> {
     let mut next = move || xorshift(&mut s);
     let mut code = Vec::new();
     let calls = 4 + next() % 40;
-    let kinds = if seed % 2 == 0 { 16 } else { 13 };
+    let kinds = if seed.is_multiple_of(2) { 16 } else { 13 };
     for _ in 0..calls {
         let device: u8 = if next() % 4 == 0 { 0xb0 } else { 0xa0 };
         let short = |code: &mut Vec<u8>, value: u16, port: u8| {

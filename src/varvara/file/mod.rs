@@ -3,7 +3,7 @@
 //! command line.
 //!
 //! Every name is resolved beneath the root at the moment of each
-//! operation ([`sandbox`]): `..` that climbs out of it, absolute paths
+//! operation (see `sandbox.rs`): `..` that climbs out of it, absolute paths
 //! elsewhere and symlinks that lead out (even ones swapped in after the
 //! name was set) are refused: the operation reports 0, stat gives `!`, and
 //! a listing shows such an entry as `!!!!`, as a stat of it would. Only

@@ -83,6 +83,7 @@ pub fn run(options: &Options) -> i32 {
         budget: options.budget,
         timeout: options.timeout,
         root: options.root.clone(),
+        grants: crate::varvara::file::grants(&options.args),
         stdout: Box::new(BufWriter::new(io::stdout())),
         stderr: Box::new(io::stderr()),
     };

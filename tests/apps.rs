@@ -185,6 +185,34 @@ fn left_edits_and_saves_a_file() {
     );
 }
 
+/// Issue 11: `cd root && hop left.rom ../notes.txt`, the document outside
+/// the root. Named on the command line, it is the person's grant: Left
+/// opens it (the edits land on its text) and Ctrl+S saves it there; the
+/// root stays empty.
+#[test]
+fn left_saves_a_file_named_outside_its_root() {
+    let Some(rom) = app("left") else { return };
+    let (script, _) = left_script();
+    let dir = TempDir::new("left-outside");
+    let root = dir.path("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(dir.path("notes.txt"), NOTES).unwrap();
+    let (out, _) = session(&root, &rom, script.frame + 5, &script, &["../notes.txt"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        files_in(&dir.0),
+        [
+            (
+                "notes.txt".into(),
+                b"Notes\n@ Fruit\napples, plums\n@ Tools\nsaw\nglue\n".to_vec()
+            ),
+            ("root".into(), Vec::new())
+        ]
+    );
+    assert!(files_in(&root).is_empty());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
 /// The Noodle session: with the pen (the tool at start) a stroke shaped
 /// like a sine wave from 100,120; the rectangle tool (key t), dragged from
 /// 320,200 to 416,264; the line tool (key e), dragged from 120,300 to

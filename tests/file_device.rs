@@ -415,3 +415,273 @@ fn writes_are_on_disk_at_once() {
         b"sea shore"
     );
 }
+
+/// Whether `f` finishes within a minute (it is given the device and gets
+/// it back); a File operation that blocks forever fails the test instead
+/// of hanging it. `unblock` is run if it has not finished, to let it end.
+fn finishes<T: Send + 'static>(
+    dev: Device,
+    f: impl FnOnce(&mut Device) -> T + Send + 'static,
+    unblock: impl FnOnce(),
+) -> (Device, T) {
+    let (done, wait) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let mut dev = dev;
+        let result = f(&mut dev);
+        let _ = done.send(());
+        (dev, result)
+    });
+    if wait
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .is_err()
+    {
+        unblock();
+        panic!("the File device blocked");
+    }
+    worker.join().unwrap()
+}
+
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_in_the_root_is_refused_without_blocking() {
+    let sandbox = Sandbox::new("fifo");
+    let fifo = sandbox.root.join("fifo");
+    mkfifo(&fifo);
+    let unblock = |fifo: PathBuf| {
+        move || {
+            // Give a blocked open(2) its other end, so it returns.
+            let _ = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(fifo);
+        }
+    };
+    let mut dev = Device::new(&sandbox.root);
+    dev.name(b"fifo");
+    let (mut dev, read) = finishes(dev, |d| d.read().0, unblock(fifo.clone()));
+    assert_eq!(read, 0, "read from a FIFO");
+    assert_eq!(
+        dev.file.take_refusal().as_deref(),
+        Some("hop: file: refused \"fifo\": not a regular file or folder\n")
+    );
+    let (dev, written) = finishes(dev, |d| d.write(b"data"), unblock(fifo.clone()));
+    assert_eq!(written, 0, "write to a FIFO");
+    let (mut dev, appended) = finishes(dev, |d| d.append(b"data"), unblock(fifo.clone()));
+    assert_eq!(appended, 0, "append to a FIFO");
+    assert_eq!(dev.stat(), b"!!!!");
+    // With a reader at the other end, a write still does not go into it.
+    let reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags_nonblock()
+        .open(&fifo)
+        .unwrap();
+    dev.name(b"fifo");
+    assert_eq!(dev.write(b"data"), 0, "write to a FIFO with a reader");
+    drop(reader);
+    // A listing shows it as refused, like its stat; nor can it be deleted.
+    dev.name(b".");
+    assert_eq!(dev.read().1, b"!!!! fifo\n---- sub/\n");
+    dev.name(b"fifo");
+    assert_eq!(dev.delete(), 0);
+    assert!(fifo.exists());
+    std::fs::remove_file(&fifo).unwrap();
+    sandbox.assert_untouched("after the FIFO");
+}
+
+/// `OpenOptions::custom_flags(O_NONBLOCK)` without naming libc here.
+trait NonBlock {
+    fn custom_flags_nonblock(&mut self) -> &mut Self;
+}
+
+impl NonBlock for std::fs::OpenOptions {
+    fn custom_flags_nonblock(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK on Linux.
+        self.custom_flags(0o4000)
+    }
+}
+
+#[test]
+fn listings_show_entries_that_lead_outside_as_refused() {
+    let sandbox = Sandbox::new("listing-links");
+    let root = &sandbox.root;
+    std::fs::write(sandbox.base.join("outside/big"), vec![0; 0x1234]).unwrap();
+    symlink(sandbox.base.join("outside/big"), root.join("link")).unwrap();
+    symlink(sandbox.base.join("outside"), root.join("etcdir")).unwrap();
+    symlink("../../outside", root.join("sub/up")).unwrap();
+    symlink("sub", root.join("inner")).unwrap();
+    symlink("../a.txt", root.join("sub/a")).unwrap();
+    std::fs::write(root.join("a.txt"), b"abc").unwrap();
+    let mut dev = Device::new(root);
+    // A stat of each outside link is refused...
+    for name in ["link", "etcdir", "sub/up"] {
+        dev.name(name.as_bytes());
+        assert_eq!(dev.stat(), b"!!!!", "stat {name}");
+    }
+    // ...and so is its entry in a listing; links inside show their target.
+    dev.name(b".");
+    assert_eq!(
+        String::from_utf8_lossy(&dev.read_at(0xa000, 0x1000).1),
+        "0003 a.txt\n!!!! etcdir\n---- inner/\n!!!! link\n---- sub/\n"
+    );
+    dev.name(b"sub");
+    assert_eq!(
+        String::from_utf8_lossy(&dev.read_at(0xa000, 0x1000).1),
+        "---- ../\n0003 a\n!!!! up\n"
+    );
+    dev.name(b"inner");
+    assert_eq!(
+        String::from_utf8_lossy(&dev.read_at(0xa000, 0x1000).1),
+        "---- ../\n0003 a\n!!!! up\n"
+    );
+    // A folder that leads outside is not listed at all.
+    dev.name(b"etcdir");
+    assert_eq!(dev.read().0, 0);
+    dev.name(b"sub/up");
+    assert_eq!(dev.read().0, 0);
+    std::fs::remove_file(sandbox.base.join("outside/big")).unwrap();
+    sandbox.assert_untouched("after the listings");
+}
+
+/// A second thread swaps `victim`, a folder in the root, for a symlink to
+/// the outside folder and back, as fast as it can, while the device sets
+/// `victim/t.txt` and writes, reads, stats, lists and deletes through it:
+/// whenever the symlink is there, the operation must be refused.
+#[test]
+fn a_folder_swapped_for_a_symlink_while_in_use_never_leads_out() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let sandbox = Sandbox::new("swap-race");
+    let root = sandbox.root.clone();
+    let outside = sandbox.base.join("outside");
+    std::fs::create_dir(root.join("victim")).unwrap();
+    std::fs::write(root.join("victim/t.txt"), b"inside").unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (stop, root, outside) = (stop.clone(), root.clone(), outside.clone());
+        std::thread::spawn(move || {
+            let mut swaps = 0u64;
+            let (victim, held) = (root.join("victim"), root.join("held"));
+            while !stop.load(Ordering::Relaxed) {
+                // The device may make `victim` again while it is away (a
+                // write makes its parents): such a copy is thrown away.
+                if held.is_dir() && !victim.is_symlink() {
+                    let _ = std::fs::remove_dir_all(&victim);
+                }
+                let _ = std::fs::rename(&victim, &held);
+                if symlink(&outside, &victim).is_ok() {
+                    swaps += 1;
+                    std::thread::yield_now();
+                    let _ = std::fs::remove_file(&victim);
+                }
+                let _ = std::fs::rename(&held, &victim);
+                std::thread::yield_now();
+            }
+            swaps
+        })
+    };
+    let mut dev = Device::new(&root);
+    let (mut writes, mut reads) = (0, 0);
+    for _ in 0..20_000 {
+        dev.name(b"victim/t.txt");
+        writes += (dev.write(b"PWNED") != 0) as u32;
+        dev.name(b"victim/t.txt");
+        let (n, _) = dev.read();
+        reads += (n != 0) as u32;
+        dev.name(b"victim/canary");
+        let (n, bytes) = dev.read();
+        assert_eq!((n, bytes), (0, vec![]), "read through the swapped folder");
+        assert_eq!(dev.stat(), b"!!!!", "stat through the swapped folder");
+        dev.name(b"victim");
+        let (_, listing) = dev.read_at(0xa000, 0x100);
+        assert!(
+            !String::from_utf8_lossy(&listing).contains("canary"),
+            "listed the outside folder"
+        );
+        dev.name(b"victim/canary");
+        assert_eq!(dev.delete(), 0);
+    }
+    stop.store(true, Ordering::Relaxed);
+    let swaps = swapper.join().unwrap();
+    assert!(swaps > 0);
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("{swaps} swaps; {writes} writes and {reads} reads went through inside\n")
+            .as_bytes(),
+    );
+    assert_eq!(names(&outside), ["canary"], "a file appeared outside");
+    assert_eq!(std::fs::read(outside.join("canary")).unwrap(), b"canary");
+}
+
+#[test]
+fn arguments_that_name_files_are_grants_and_nothing_else() {
+    use hop::varvara::file::grants;
+    let sandbox = Sandbox::new("grants");
+    let base = &sandbox.base;
+    std::fs::write(base.join("notes.txt"), b"notes").unwrap();
+    symlink(base.join("notes.txt"), base.join("link.txt")).unwrap();
+    symlink(base.join("missing"), base.join("dangling")).unwrap();
+    mkfifo(&base.join("fifo"));
+    let arg = |name: &str| format!("{}/{name}", base.display());
+    let args = [
+        arg("notes.txt"),       // a file
+        arg("new.txt"),         // not there yet, in a folder that is
+        arg("link.txt"),        // a symlink to a file: that file
+        arg("outside"),         // a folder
+        arg("outside/"),        // a folder, spelt as one
+        arg("nowhere/new.txt"), // in a folder that is not there
+        arg("fifo"),            // not a regular file
+        arg("dangling"),        // a symlink to nothing
+        arg("notes.txt/"),      // a file spelt as a folder
+        arg(".."),
+        String::new(),
+    ];
+    let granted: Vec<Vec<u8>> = grants(&args).into_iter().map(|g| g.name).collect();
+    assert_eq!(
+        granted,
+        [arg("notes.txt"), arg("new.txt"), arg("link.txt")].map(String::into_bytes)
+    );
+    // Through a device: each grant by its exact name; delete is allowed,
+    // as for a file in the root, and the name can be written again.
+    let mut dev = Device {
+        uxn: Uxn::new(),
+        file: File::with_grants(&sandbox.root, grants(&args).into()),
+    };
+    dev.name(arg("link.txt").as_bytes());
+    assert_eq!(dev.read().1, b"notes");
+    assert_eq!(dev.stat(), b"0005");
+    dev.name(arg("notes.txt").as_bytes());
+    assert_eq!(dev.append(b"!"), 1);
+    assert_eq!(std::fs::read(base.join("notes.txt")).unwrap(), b"notes!");
+    assert_eq!(dev.delete(), 1);
+    assert!(!base.join("notes.txt").exists());
+    assert_eq!(dev.write(b"again"), 5);
+    assert_eq!(std::fs::read(base.join("notes.txt")).unwrap(), b"again");
+    // A symlink put where a granted file was is not followed.
+    std::fs::remove_file(base.join("notes.txt")).unwrap();
+    symlink(base.join("outside/canary"), base.join("notes.txt")).unwrap();
+    dev.name(arg("notes.txt").as_bytes());
+    assert_eq!(dev.read().0, 0);
+    assert_eq!(dev.write(b"escape"), 0);
+    assert_eq!(dev.stat(), b"!!!!");
+    assert_eq!(dev.delete(), 0);
+    std::fs::remove_file(base.join("notes.txt")).unwrap();
+    // Not a grant: every other name there, the folder, a `..` spelling.
+    for name in [
+        arg("sibling.txt"),
+        arg("outside/canary"),
+        base.display().to_string(),
+        format!("{}/outside/../notes.txt", base.display()),
+        arg("fifo"),
+    ] {
+        dev.assert_refused(name.as_bytes());
+    }
+    for name in ["dangling", "fifo", "link.txt"] {
+        std::fs::remove_file(base.join(name)).unwrap();
+    }
+    sandbox.assert_untouched("after the grants");
+}

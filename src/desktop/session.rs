@@ -71,6 +71,9 @@ impl Session {
             budget: settings.budget,
             timeout: settings.timeout,
             root: settings.root.clone(),
+            // The files the person named or dropped with the ROM are
+            // theirs to open (the launcher gets none).
+            grants: crate::varvara::file::grants(args),
             stdout,
             stderr: Box::new(io::stderr()),
         };

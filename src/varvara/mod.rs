@@ -85,8 +85,10 @@ pub struct Config {
     /// How long one vector may run (time spent running it, not waiting
     /// between slices) before it is stopped; None: no limit.
     pub timeout: Option<Duration>,
-    /// The file devices' sandbox: nothing outside it is reachable.
+    /// The file devices' sandbox: nothing outside it is reachable...
     pub root: PathBuf,
+    /// ...but these files, named on the command line (see [`file::grants`]).
+    pub grants: Vec<file::Grant>,
     pub stdout: Box<dyn Write>,
     pub stderr: Box<dyn Write>,
 }
@@ -98,6 +100,7 @@ impl Default for Config {
             budget: DEFAULT_BUDGET,
             timeout: None,
             root: PathBuf::from("."),
+            grants: Vec::new(),
             stdout: Box::new(std::io::sink()),
             stderr: Box::new(std::io::sink()),
         }
@@ -152,6 +155,8 @@ impl Varvara {
     pub fn new(rom: &[u8], config: Config) -> Result<Varvara, RomError> {
         let mut uxn = Uxn::new();
         uxn.load_rom(rom)?;
+        let grants: std::sync::Arc<[file::Grant]> = config.grants.into();
+        let file = || file::File::with_grants(&config.root, grants.clone());
         Ok(Varvara {
             uxn,
             devices: Devices {
@@ -160,7 +165,7 @@ impl Varvara {
                 screen: screen::Screen::new(),
                 controller: controller::Controller::new(),
                 mouse: mouse::Mouse::new(),
-                files: [file::File::new(&config.root), file::File::new(&config.root)],
+                files: [file(), file()],
                 datetime: datetime::Datetime::new(),
                 audio: audio::Audio::new(),
             },

@@ -18,7 +18,7 @@ pub struct Token {
 impl Token {
     /// The token as text for messages (invalid UTF-8 shown as U+FFFD).
     pub fn show(&self) -> String {
-        String::from_utf8_lossy(&self.text).into_owned()
+        super::error::excerpt(&self.text)
     }
 
     pub fn first(&self) -> u8 {

@@ -88,7 +88,7 @@ struct Cli {
 
     /// Emulated clock: Datetime reads EPOCH (Unix seconds, UTC) plus one
     /// second per 60 frames, so clock-reading ROMs run reproducibly.
-    #[arg(long, value_name = "EPOCH", allow_negative_numbers = true)]
+    #[arg(long, value_name = "EPOCH", allow_negative_numbers = true, value_parser = parse_clock)]
     clock: Option<i64>,
 
     /// Window zoom, 1 to 3 (default: 2 for small screens, 1 for large ones).
@@ -175,6 +175,21 @@ fn main() -> ExitCode {
         clock: cli.clock,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
+}
+
+/// `--clock EPOCH`: Unix seconds the clock can show, years -9999 to 9999
+/// (past them it used to read 1970 and stand still).
+fn parse_clock(text: &str) -> Result<i64, String> {
+    let (first, last) = hop::varvara::datetime::CLOCK_RANGE.into_inner();
+    let epoch: i64 = text
+        .parse()
+        .map_err(|_| "not a whole number of seconds".to_string())?;
+    if !hop::varvara::datetime::CLOCK_RANGE.contains(&epoch) {
+        return Err(format!(
+            "outside the years -9999 to 9999 that the clock shows ({first} to {last})"
+        ));
+    }
+    Ok(epoch)
 }
 
 /// A command line clap refused: `--help` and `--version` print as usual;

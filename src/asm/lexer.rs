@@ -16,7 +16,8 @@ pub struct Token {
 }
 
 impl Token {
-    /// The token as text for messages (invalid UTF-8 shown as U+FFFD).
+    /// The token as text for messages: a short excerpt of a long one (see
+    /// [`super::error::excerpt`]), invalid UTF-8 shown as U+FFFD.
     pub fn show(&self) -> String {
         super::error::excerpt(&self.text)
     }

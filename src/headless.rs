@@ -10,12 +10,13 @@
 pub mod script;
 
 use std::ffi::OsString;
-use std::io::{self, BufWriter, Read};
+use std::io::{self, BufWriter, Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::uxn::Engine;
+use crate::varvara::audio::wav::Recorder;
 use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
 use crate::varvara::datetime::Clock;
 use crate::varvara::{Config, ConsoleKind, Event, Limit, Runaway, Varvara};
@@ -25,6 +26,12 @@ pub const EXIT_RUNAWAY: i32 = 124;
 /// How long one vector may run in frames mode unless `--timeout` says
 /// otherwise: a scripted run is meant to end.
 pub const FRAMES_TIMEOUT: Duration = Duration::from_secs(10);
+/// Exit code when stdout or stderr is a closed pipe (`hop ... | head -1`):
+/// what a shell reports for a program killed by SIGPIPE, as uxncli is.
+pub const EXIT_BROKEN_PIPE: i32 = 141;
+/// Exit code when writing to stdout or stderr fails otherwise (a full
+/// disk, `/dev/full`): EX_IOERR of sysexits.h.
+pub const EXIT_OUTPUT: i32 = 74;
 /// Exit code when the ROM cannot be loaded (or its source does not
 /// assemble), the input script cannot be used, or the screenshot cannot be
 /// written.
@@ -97,14 +104,24 @@ pub fn run(options: &Options) -> i32 {
     if let Some(epoch) = options.clock {
         machine.devices.datetime.clock = Clock::Frames { epoch };
     }
-    let mut samples = Vec::new();
+    // The recording is written as it is rendered (see `Recorder`).
+    let mut recorder = match &options.wav {
+        Some(path) => match Recorder::create(path) {
+            Ok(recorder) => Some(recorder),
+            Err(e) => {
+                eprintln!("hop: cannot write {}: {e}", path.display());
+                return EXIT_BAD_ROM;
+            }
+        },
+        None => None,
+    };
     let result = match options.frames {
         Some(frames) => drive_frames(
             &mut machine,
             &options.args,
             frames,
             &events,
-            options.wav.is_some().then_some(&mut samples),
+            recorder.as_mut(),
         ),
         None => drive(&mut machine, &options.args),
     };
@@ -116,8 +133,21 @@ pub fn run(options: &Options) -> i32 {
             }
         }
     }
+    if let Some(line) = machine.devices.console.unshown_summary() {
+        let _ = writeln!(io::stderr(), "{line}");
+    }
     let code = match result {
-        Ok(()) => machine.exit_code(),
+        Ok(()) => match machine.devices.console.failure() {
+            Some(failure) if failure.kind == io::ErrorKind::BrokenPipe => EXIT_BROKEN_PIPE,
+            Some(failure) => {
+                // stderr may be the stream that failed: this may not show.
+                let stream = if failure.stdout { "stdout" } else { "stderr" };
+                let why = io::Error::from(failure.kind);
+                let _ = writeln!(io::stderr(), "hop: cannot write to {stream}: {why}");
+                EXIT_OUTPUT
+            }
+            None => machine.exit_code(),
+        },
         Err(runaway) => {
             let flag = match runaway.limit {
                 Limit::Jumps => "--budget",
@@ -134,8 +164,8 @@ pub fn run(options: &Options) -> i32 {
             EXIT_RUNAWAY
         }
     };
-    if let Some(path) = &options.wav
-        && let Err(e) = crate::varvara::audio::wav::write(path, &samples)
+    if let (Some(path), Some(recorder)) = (&options.wav, recorder)
+        && let Err(e) = recorder.finish()
     {
         eprintln!("hop: cannot write {}: {e}", path.display());
         return EXIT_BAD_ROM;
@@ -183,7 +213,7 @@ fn read_script(path: &std::path::Path) -> Result<Vec<(u64, Event)>, String> {
 /// vector is set, as the reference GUI does), then up to `frames` frames,
 /// each fed its scripted events (`events` is sorted by frame), stopping
 /// early when the ROM halts. Each frame ends with its 735 stereo sample
-/// frames of audio, appended to `audio` when given. They are rendered
+/// frames of audio, written to `audio` when given. They are rendered
 /// either way: notes end, and their finish vectors run, only as the audio
 /// plays, and a ROM must not behave differently when it is recorded.
 pub fn drive_frames(
@@ -191,7 +221,7 @@ pub fn drive_frames(
     args: &[OsString],
     frames: u64,
     events: &[(u64, Event)],
-    mut audio: Option<&mut Vec<i16>>,
+    mut audio: Option<&mut Recorder>,
 ) -> Result<(), Runaway> {
     machine.boot(!args.is_empty())?;
     let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
@@ -206,13 +236,9 @@ pub fn drive_frames(
         let (now, later) = pending.split_at(due);
         pending = later;
         machine.run_frame(now.iter().map(|&(_, event)| event))?;
-        match audio.as_deref_mut() {
-            Some(samples) => {
-                let start = samples.len();
-                samples.resize(start + FRAMES_PER_VIDEO_FRAME * CHANNELS, 0);
-                machine.render_audio(&mut samples[start..]);
-            }
-            None => machine.render_audio(&mut scratch),
+        machine.render_audio(&mut scratch);
+        if let Some(recorder) = audio.as_deref_mut() {
+            recorder.write(&scratch);
         }
     }
     Ok(())

@@ -94,7 +94,7 @@ struct Cli {
 
     /// Emulated clock: Datetime reads EPOCH (Unix seconds, UTC) plus one
     /// second per 60 frames, so clock-reading ROMs run reproducibly.
-    #[arg(long, value_name = "EPOCH", allow_negative_numbers = true)]
+    #[arg(long, value_name = "EPOCH", allow_negative_numbers = true, value_parser = parse_clock)]
     clock: Option<i64>,
 
     /// Window zoom, 1 to 3 (default: 2 for small screens, 1 for large ones).
@@ -200,6 +200,21 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `--clock EPOCH`: Unix seconds the clock can show, years -9999 to 9999
+/// (past them it used to read 1970 and stand still).
+fn parse_clock(text: &str) -> Result<i64, String> {
+    let (first, last) = hop::varvara::datetime::CLOCK_RANGE.into_inner();
+    let epoch: i64 = text
+        .parse()
+        .map_err(|_| "not a whole number of seconds".to_string())?;
+    if !hop::varvara::datetime::CLOCK_RANGE.contains(&epoch) {
+        return Err(format!(
+            "outside the years -9999 to 9999 that the clock shows ({first} to {last})"
+        ));
+    }
+    Ok(epoch)
+}
+
 /// A command line clap refused: `--help` and `--version` print as usual;
 /// anything else is one `hop:` line (clap's first line, which says what is
 /// wrong) and exit code 2, like every other usage error.
@@ -228,16 +243,33 @@ fn usage_error(e: clap::Error) -> ExitCode {
 }
 
 /// `hop asm IN [OUT]`: writes OUT and OUT.sym, or prints every error.
+/// Neither output may be a file the assembly reads (compared by device and
+/// inode, so `./x.tal`, an absolute path or a symlink are caught too), and
+/// each is written to a temporary file beside it, then renamed into place:
+/// an assembly that fails, or a disk that fills, leaves the old files as
+/// they were.
 fn assemble(input: &Path, output: Option<PathBuf>) -> ExitCode {
+    use hop::asm::FileId;
     let output = output.unwrap_or_else(|| input.with_extension("rom"));
-    if output == input {
+    let mut symbols = output.clone().into_os_string();
+    symbols.push(".sym");
+    let symbols = PathBuf::from(symbols);
+    let clash = |sources: &[FileId]| {
+        [&output, &symbols]
+            .into_iter()
+            .find(|path| FileId::of(path).is_some_and(|id| sources.contains(&id)))
+    };
+    let source = FileId::of(input);
+    if let Some(path) = clash(&Vec::from_iter(source)).or((output == input).then_some(&output)) {
         eprintln!(
-            "hop: asm: the ROM would overwrite its source {}",
+            "hop: asm: {} is the source {} itself: refusing to overwrite it",
+            path.display(),
             input.display()
         );
         return ExitCode::from(2);
     }
-    let assembly = match hop::asm::assemble_file(input) {
+    let mut loader = hop::asm::FileLoader::new(input);
+    let assembly = match hop::asm::assemble_file_with(input, &mut loader) {
         Ok(assembly) => assembly,
         Err(errors) => {
             let error = hop::rom::LoadError::Assembly {
@@ -250,14 +282,19 @@ fn assemble(input: &Path, output: Option<PathBuf>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut symbols = output.clone().into_os_string();
-    symbols.push(".sym");
-    let symbols = PathBuf::from(symbols);
+    if let Some(path) = clash(&loader.read) {
+        eprintln!(
+            "hop: asm: {} is a file that {} includes: refusing to overwrite it",
+            path.display(),
+            input.display()
+        );
+        return ExitCode::from(2);
+    }
     for (path, bytes) in [
         (&output, &assembly.rom),
         (&symbols, &assembly.symbol_file()),
     ] {
-        if let Err(e) = std::fs::write(path, bytes) {
+        if let Err(e) = write_replacing(path, bytes) {
             eprintln!("hop: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
@@ -270,4 +307,24 @@ fn assemble(input: &Path, output: Option<PathBuf>) -> ExitCode {
         assembly.symbols.len()
     );
     ExitCode::SUCCESS
+}
+
+/// Writes `bytes` to a temporary file in `path`'s folder, then renames it
+/// to `path`: the file is either the old one or the whole new one, never a
+/// truncated mix. The temporary file is removed if anything fails.
+fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(format!(".hop-{}.tmp", std::process::id()));
+    let temp = path.with_file_name(name);
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
 }

@@ -459,6 +459,15 @@ fn bad_command_lines_are_one_line_usage_errors() {
             "99999999999999999999",
         ),
         (vec!["--headless", "--clock", "yesterday", rom], "yesterday"),
+        // Past the years -9999 to 9999 the clock read 1970 and stood still.
+        (
+            vec!["--headless", "--clock", "253402300800", rom],
+            "years -9999 to 9999",
+        ),
+        (
+            vec!["--headless", "--clock", "-377705116801", rom],
+            "years -9999 to 9999",
+        ),
         (vec!["--input", "events.txt", rom], "--frames"),
         (vec!["--wav", "out.wav", rom], "--frames"),
         (vec!["--headless", "--root"], "--root"),
@@ -696,4 +705,128 @@ fn an_endless_device_is_refused_not_read_forever() {
     let out = hop(&["--frames", "1", "--input", "/dev/zero"], &[&rom], b"");
     let stderr = assert_one_error_line(&out, 1, "/dev/zero as a script");
     assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
+}
+
+/// Prints `y` lines forever, in its reset vector (like yes(1)).
+const YES: &str = "|0100 @loop LIT \"y #18 DEO #0a18 DEO !loop\n";
+/// The same on stderr.
+const YES_STDERR: &str = "|0100 @loop LIT \"y #19 DEO #0a19 DEO !loop\n";
+/// A budget large enough that, were the run not ended by the failed
+/// write, it would end with the runaway code 124 instead.
+const LONG_BUDGET: &str = "100000000";
+
+#[test]
+fn a_closed_stdout_ends_the_run() {
+    let dir = TempDir::new("epipe");
+    let source = dir.file("yes.tal", YES);
+    for engine in ENGINES {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hop"))
+            .args(["--headless", "--engine", engine, "--budget", LONG_BUDGET])
+            .arg(&source)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one line, then close the pipe, as `| head -1` does.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut line = [0u8; 2];
+        std::io::Read::read_exact(&mut stdout, &mut line).unwrap();
+        assert_eq!(&line, b"y\n");
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(141),
+            "{engine}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stderr), "", "{engine}");
+    }
+}
+
+#[test]
+fn a_full_disk_on_stdout_or_stderr_ends_the_run() {
+    let dir = TempDir::new("full");
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for engine in ENGINES {
+        let source = dir.file("yes.tal", YES);
+        let out = Command::new(env!("CARGO_BIN_EXE_hop"))
+            .args(["--headless", "--engine", engine, "--budget", LONG_BUDGET])
+            .arg(&source)
+            .stdin(Stdio::null())
+            .stdout(full())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(74),
+            "{engine}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            text(&out.stderr),
+            "hop: cannot write to stdout: no storage space\n"
+        );
+        let source = dir.file("yes-stderr.tal", YES_STDERR);
+        let out = Command::new(env!("CARGO_BIN_EXE_hop"))
+            .args(["--headless", "--engine", engine, "--budget", LONG_BUDGET])
+            .arg(&source)
+            .stdin(Stdio::null())
+            .stderr(full())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(74), "{engine}");
+        assert!(out.stdout.is_empty(), "{engine}");
+    }
+}
+
+#[test]
+fn diagnostics_about_a_rom_are_limited() {
+    let dir = TempDir::new("diagnostics");
+    // An unknown expansion command, 300 bytes long, issued in a loop until
+    // the budget ends it: every one was written in full.
+    let command = "a".repeat(300);
+    let source = dir.file(
+        "cmd.tal",
+        format!("|0100 @loop ;cmd #02 DEO2 !loop\n@cmd 07 \"{command} 00\n"),
+    );
+    for engine in ENGINES {
+        let out = hop(
+            &["--headless", "--engine", engine, "--budget", "100000"],
+            &[&source],
+            b"",
+        );
+        assert_eq!(out.status.code(), Some(124), "{engine}");
+        let stderr = text(&out.stderr);
+        let lines: Vec<&str> = stderr.lines().collect();
+        // As the reference prints it: from the opcode byte to the NUL; cut
+        // at 200 bytes.
+        let shown = format!("Unknown command: \u{7}{}...", &command[..182]);
+        assert_eq!(
+            lines.len(),
+            12,
+            "{engine}: {}",
+            &stderr[..stderr.len().min(3000)]
+        );
+        assert!(
+            lines[..10].iter().all(|l| *l == shown),
+            "{engine}: {}",
+            lines[0]
+        );
+        assert_eq!(
+            lines[10], "hop: 99991 more diagnostics about the ROM were not shown",
+            "{engine}"
+        );
+        assert!(
+            lines[11].contains("ran 100000 jumps"),
+            "{engine}: {}",
+            lines[11]
+        );
+    }
 }

@@ -431,3 +431,31 @@ fn a_jump_free_rom_stops_at_the_budget_headless() {
         );
     }
 }
+
+#[test]
+fn a_recording_is_streamed_to_disk() {
+    let dir = TempDir::new("wav-stream");
+    dir.file("silent.tal", "|0100 BRK\n");
+    // Ten minutes of audio, under 100 MiB of address space: kept in memory
+    // it took 207 MB (and 13 GB for ten hours).
+    let output = support::hop_with_memory_limit(
+        &dir.0,
+        &["--frames", "36000", "--wav", "out.wav", "silent.tal"],
+        100 * 1024,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", text(&output.stderr));
+    let wav = std::fs::read(dir.0.join("out.wav")).unwrap();
+    let data = 36000 * 735 * 4;
+    assert_eq!(wav.len(), 44 + data);
+    assert_eq!(&wav[36..40], b"data");
+    assert_eq!(
+        u32::from_le_bytes(wav[40..44].try_into().unwrap()) as usize,
+        data
+    );
+    assert_eq!(
+        u32::from_le_bytes(wav[4..8].try_into().unwrap()) as usize,
+        36 + data
+    );
+    assert!(wav[44..].iter().all(|&b| b == 0), "silence");
+}

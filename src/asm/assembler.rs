@@ -8,16 +8,29 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::error::{AsmError, Pos};
+use super::error::{AsmError, Pos, excerpt};
 use super::lexer::{Token, tokenize};
 use super::opcodes::opcode;
-use super::stream::{MAX_TOKENS, TokenStream};
+use super::stream::{MAX_BYTES, MAX_TOKENS, TokenStream};
 use super::{Assembly, IncludeLoader};
 
 /// Errors reported before assembly gives up on an input.
 const MAX_ERRORS: usize = 100;
 /// Files one assembly may include, repeats counted: each is read from disk.
 const MAX_INCLUDES: usize = 4096;
+/// Longest label or macro name, scope included, in bytes. drifblim takes
+/// names up to 61 bytes; the limit only keeps a megabyte-long scope from
+/// being copied into every `&name` after it.
+pub const MAX_NAME: usize = 255;
+// The message in `invalid_name` says 255.
+const _: () = assert!(MAX_NAME == 255);
+/// Most bytes of source one assembly reads from files, the main file and
+/// every include counted (as often as it is included).
+pub const MAX_SOURCES_SIZE: usize = 4 * super::MAX_SOURCE_SIZE;
+/// Most label references one assembly records (each is filled in at the
+/// end, so each is kept until then): four times what 64 KiB can hold, so
+/// only padding back over the same bytes again and again reaches it.
+pub const MAX_REFERENCES: usize = 1 << 18;
 /// Where ROMs start: the zero page below it holds variables only.
 const PAGE_ONE: u32 = 0x0100;
 const MEMORY: u32 = 0x1_0000;
@@ -43,10 +56,13 @@ struct Fixup {
     fill: Fill,
     /// Address of the operand to fill.
     at: u16,
-    name: Rc<[u8]>,
+    /// Index into the label table (names are kept there once, however
+    /// often they are used).
+    label: usize,
     token: Token,
-    /// Set when the reference came out of a macro expansion.
-    context: String,
+    /// The macro and its use, when the reference came out of a macro
+    /// expansion (made into text only for a message).
+    site: Option<(Rc<[u8]>, Pos)>,
 }
 
 /// A label, listed from its first mention (definition or reference), as
@@ -86,6 +102,10 @@ pub struct Assembler<'a> {
     pending: Option<Token>,
     /// The current `@label`, which `&name` and `/name` extend.
     scope: Vec<u8>,
+    /// Bytes of source read from files so far (see [`MAX_SOURCES_SIZE`]).
+    loaded: usize,
+    /// Set when going on would cost too much (see [`MAX_REFERENCES`]).
+    stopped: bool,
     errors: Vec<AsmError>,
 }
 
@@ -108,6 +128,8 @@ impl<'a> Assembler<'a> {
             brackets: Vec::new(),
             pending: None,
             scope: b"Top".to_vec(),
+            loaded: text.len(),
+            stopped: false,
             errors: Vec::new(),
         };
         // drifblim starts in a scope named Top, which is a label at 0x0100.
@@ -120,7 +142,7 @@ impl<'a> Assembler<'a> {
     pub fn run(mut self) -> Result<Assembly, Vec<AsmError>> {
         while let Some(token) = self.next() {
             self.token(token);
-            if self.errors.len() >= MAX_ERRORS {
+            if self.errors.len() >= MAX_ERRORS || self.stopped {
                 break;
             }
         }
@@ -141,7 +163,9 @@ impl<'a> Assembler<'a> {
             self.error_at(
                 pos,
                 format!(
-                    "more than {MAX_TOKENS} tokens to read: a macro or include expands without end"
+                    "more than {MAX_TOKENS} tokens or {} MiB of text to read: \
+                     a macro or include expands without end",
+                    MAX_BYTES >> 20
                 ),
                 "",
             );
@@ -213,10 +237,14 @@ impl<'a> Assembler<'a> {
     /// ", in macro NAME used at FILE:LINE:COL" when the token being handled
     /// comes from a macro body.
     fn context(&self) -> String {
-        match self.stream.expansion() {
+        self.describe_site(self.stream.expansion())
+    }
+
+    fn describe_site(&self, site: Option<(Rc<[u8]>, Pos)>) -> String {
+        match site {
             Some((name, site)) => format!(
                 ", in macro {} used at {}:{}:{}",
-                String::from_utf8_lossy(&name),
+                excerpt(&name),
                 self.files
                     .get(site.file as usize)
                     .map_or("", |f| f.as_str()),
@@ -253,7 +281,11 @@ impl<'a> Assembler<'a> {
             b'@' => {
                 let name: Rc<[u8]> = rest.into();
                 let scope_end = name.iter().position(|&c| c == b'/').unwrap_or(name.len());
-                self.scope = name[..scope_end].to_vec();
+                // A name too long for a label is refused below; it does
+                // not become the scope.
+                if name.len() <= MAX_NAME {
+                    self.scope = name[..scope_end].to_vec();
+                }
                 self.define_label(&token, name);
             }
             b'&' => {
@@ -375,6 +407,8 @@ impl<'a> Assembler<'a> {
     fn invalid_name(name: &[u8]) -> Option<&'static str> {
         if name.is_empty() {
             Some("missing name")
+        } else if name.len() > MAX_NAME {
+            Some("a name is at most 255 bytes long")
         } else if RUNES.contains(&name[0]) {
             Some("a name cannot start with a rune character")
         } else if hex(name).is_some() {
@@ -390,17 +424,11 @@ impl<'a> Assembler<'a> {
         if let Some(why) = Self::invalid_name(&name) {
             self.error(token, format!("invalid label name: {why}"));
         } else if self.is_defined(&name) {
-            self.error(
-                token,
-                format!("duplicate label {}", String::from_utf8_lossy(&name)),
-            );
+            self.error(token, format!("duplicate label {}", excerpt(&name)));
         } else if self.macros.contains_key(&name) {
             self.error(
                 token,
-                format!(
-                    "label {} has the name of a macro",
-                    String::from_utf8_lossy(&name)
-                ),
+                format!("label {} has the name of a macro", excerpt(&name)),
             );
         } else {
             let index = self.mention(name);
@@ -438,7 +466,7 @@ impl<'a> Assembler<'a> {
                 token,
                 format!(
                     "the anonymous block's label {} is already a label",
-                    String::from_utf8_lossy(&name)
+                    excerpt(&name)
                 ),
             );
         }
@@ -482,7 +510,7 @@ impl<'a> Assembler<'a> {
                         token,
                         format!(
                             "unknown label {} (padding can only use labels defined before it)",
-                            String::from_utf8_lossy(&name)
+                            excerpt(&name)
                         ),
                     );
                     return;
@@ -547,24 +575,18 @@ impl<'a> Assembler<'a> {
         if let Some(why) = Self::invalid_name(&name) {
             self.error(token, format!("invalid macro name: {why}"));
         } else if self.macros.contains_key(&name) {
-            self.error(
-                token,
-                format!("duplicate macro {}", String::from_utf8_lossy(&name)),
-            );
+            self.error(token, format!("duplicate macro {}", excerpt(&name)));
         } else if self.is_defined(&name) {
             self.error(
                 token,
-                format!(
-                    "macro {} has the name of a label",
-                    String::from_utf8_lossy(&name)
-                ),
+                format!("macro {} has the name of a label", excerpt(&name)),
             );
         } else if self.label_index.contains_key(&name) {
             self.error(
                 token,
                 format!(
                     "macro {} is used before this definition: define macros before using them",
-                    String::from_utf8_lossy(&name)
+                    excerpt(&name)
                 ),
             );
             self.reported.insert(name);
@@ -575,6 +597,7 @@ impl<'a> Assembler<'a> {
 
     fn include(&mut self, token: &Token) {
         let path = String::from_utf8_lossy(&token.text[1..]).into_owned();
+        let shown = excerpt(&token.text[1..]);
         if path.is_empty() {
             self.error(token, "`~` needs a file name");
             return;
@@ -584,6 +607,16 @@ impl<'a> Assembler<'a> {
             self.error(token, format!("more than {MAX_INCLUDES} includes"));
             return;
         }
+        if self.loaded >= MAX_SOURCES_SIZE {
+            self.error(
+                token,
+                format!(
+                    "cannot include {shown}: more than {} MiB of source in all",
+                    MAX_SOURCES_SIZE >> 20
+                ),
+            );
+            return;
+        }
         let from = self
             .files
             .get(token.pos.file as usize)
@@ -591,13 +624,24 @@ impl<'a> Assembler<'a> {
             .unwrap_or_default();
         match self.loader.load(&from, &path) {
             Ok((name, text)) => {
+                self.loaded += text.len();
+                if self.loaded > MAX_SOURCES_SIZE {
+                    self.error(
+                        token,
+                        format!(
+                            "cannot include {shown}: more than {} MiB of source in all",
+                            MAX_SOURCES_SIZE >> 20
+                        ),
+                    );
+                    return;
+                }
                 let file = self.files.len() as u32;
                 self.files.push(name.clone());
                 if let Err(reason) = self.stream.include(name, tokenize(file, &text)) {
                     self.error(token, reason);
                 }
             }
-            Err(reason) => self.error(token, format!("cannot include {path}: {reason}")),
+            Err(reason) => self.error(token, format!("cannot include {shown}: {reason}")),
         }
     }
 
@@ -641,14 +685,22 @@ impl<'a> Assembler<'a> {
             Fill::Short | Fill::RelativeShort => 2,
         };
         bytes.resize(prefix.len() + width, 0xff);
-        self.mention(name.clone());
+        let label = self.mention(name);
+        if self.fixups.len() >= MAX_REFERENCES {
+            self.error(
+                token,
+                format!("more than {MAX_REFERENCES} label references; giving up"),
+            );
+            self.stopped = true;
+            return;
+        }
         if let Some(start) = self.emit(token, &bytes) {
             self.fixups.push(Fixup {
                 fill,
                 at: start + prefix.len() as u16,
-                name,
+                label,
                 token: token.clone(),
-                context: self.context(),
+                site: self.stream.expansion(),
             });
         }
     }
@@ -656,18 +708,21 @@ impl<'a> Assembler<'a> {
     /// Fills in every reference now that all labels are known.
     fn resolve(&mut self) {
         for fixup in std::mem::take(&mut self.fixups) {
-            let label = self.label_index.get(&fixup.name).map(|&i| &self.labels[i]);
-            let target = match label {
-                Some(Label {
-                    address: Some(address),
-                    ..
-                }) => *address,
-                _ if self.reported.contains(&fixup.name) => continue,
-                _ => {
-                    let name = String::from_utf8_lossy(&fixup.name);
+            // Past the errors that will be shown, stop: an error per
+            // reference could cost more memory than the references.
+            if self.errors.len() > MAX_ERRORS {
+                break;
+            }
+            let label = &self.labels[fixup.label];
+            let target = match label.address {
+                Some(address) => address,
+                None if self.reported.contains(&label.name) => continue,
+                None => {
+                    let name = excerpt(&label.name);
+                    let context = self.describe_site(fixup.site);
                     self.error_at(
                         fixup.token.pos,
-                        format!("unknown label {name}{}", fixup.context),
+                        format!("unknown label {name}{context}"),
                         &fixup.token.show(),
                     );
                     continue;
@@ -688,13 +743,13 @@ impl<'a> Assembler<'a> {
                     if (-128..=127).contains(&signed) {
                         self.memory[at] = signed as u8;
                     } else {
-                        let name = String::from_utf8_lossy(&fixup.name);
+                        let name = excerpt(&self.labels[fixup.label].name);
+                        let context = self.describe_site(fixup.site);
                         self.error_at(
                             fixup.token.pos,
                             format!(
                                 "relative reference out of range: {name} is {signed} bytes away, \
-                                 a byte reaches -128 to 127{}",
-                                fixup.context
+                                 a byte reaches -128 to 127{context}"
                             ),
                             &fixup.token.show(),
                         );

@@ -16,9 +16,10 @@ pub struct Token {
 }
 
 impl Token {
-    /// The token as text for messages (invalid UTF-8 shown as U+FFFD).
+    /// The token as text for messages: a short excerpt of a long one (see
+    /// [`super::error::excerpt`]), invalid UTF-8 shown as U+FFFD.
     pub fn show(&self) -> String {
-        String::from_utf8_lossy(&self.text).into_owned()
+        super::error::excerpt(&self.text)
     }
 
     pub fn first(&self) -> u8 {

@@ -9,17 +9,24 @@
 //!
 //! Every input must finish: a macro that is already being expanded cannot
 //! be expanded again inside itself, an included file cannot include itself,
-//! nesting is bounded, and so is the total number of tokens read.
+//! nesting is bounded, and so are the tokens read and their bytes: a few
+//! long tokens expanded many times cost as much memory and time as many
+//! short ones.
 
 use std::rc::Rc;
 
-use super::error::Pos;
+use super::error::{Pos, excerpt};
 use super::lexer::Token;
 
 /// Most tokens one assembly reads, macro expansions and includes counted:
 /// far above any real program (a full 64 KiB ROM is some 50,000 tokens),
 /// and reached in well under a second by a runaway expansion.
 pub const MAX_TOKENS: usize = 1 << 22;
+/// Most bytes of token text one assembly reads, counted like
+/// [`MAX_TOKENS`]: 64 times the largest source (see
+/// [`super::MAX_SOURCE_SIZE`]), so a 1 MiB label expanded through a macro
+/// stops after 64 uses, not a thousand.
+pub const MAX_BYTES: usize = 64 << 20;
 /// Deepest nesting of includes.
 pub const MAX_INCLUDE_DEPTH: usize = 64;
 /// Deepest nesting of macro expansions inside one another.
@@ -40,7 +47,8 @@ struct Source {
 pub struct TokenStream {
     sources: Vec<Source>,
     read: usize,
-    /// Set when [`MAX_TOKENS`] ran out; reading then stops.
+    bytes: usize,
+    /// Set when [`MAX_TOKENS`] or [`MAX_BYTES`] ran out; reading then stops.
     pub exhausted: bool,
 }
 
@@ -53,6 +61,7 @@ impl TokenStream {
                 origin: Origin::File(file),
             }],
             read: 0,
+            bytes: 0,
             exhausted: false,
         }
     }
@@ -64,12 +73,13 @@ impl TokenStream {
         loop {
             let top = self.sources.last_mut()?;
             if let Some(token) = top.tokens.get(top.next) {
-                if self.read >= MAX_TOKENS {
+                if self.read >= MAX_TOKENS || self.bytes + token.text.len() > MAX_BYTES {
                     self.exhausted = true;
                     self.sources.clear();
                     return None;
                 }
                 self.read += 1;
+                self.bytes += token.text.len();
                 top.next += 1;
                 return Some(token.clone());
             }
@@ -112,7 +122,7 @@ impl TokenStream {
                 if *open == name {
                     return Err(format!(
                         "recursive macro {}: it is used inside its own expansion",
-                        String::from_utf8_lossy(&name)
+                        excerpt(&name)
                     ));
                 }
             }

@@ -144,6 +144,9 @@ pub struct Uxn {
     /// jumps touch it, so it lives here rather than taking an argument
     /// register in every handler (the register now carries literals).
     pub(crate) jumps_left: i64,
+    /// Set by [`Uxn::interrupt`] for the model engine, which keeps its
+    /// budget to itself.
+    pub(crate) interrupted: bool,
     /// The tail-call engine's handler for each address, kept between runs.
     pub(crate) decoded: Option<tailcall::Decoded>,
 }
@@ -160,8 +163,19 @@ impl Uxn {
             dev: [0; 256],
             banks: Vec::new(),
             jumps_left: 0,
+            interrupted: false,
             decoded: None,
         })
+    }
+
+    /// Ends the running vector before its next jump (or run past 0xffff),
+    /// as if its jump budget had run out: the run returns
+    /// [`Exit::Budget`]. A device calls it when going on is pointless. It
+    /// costs the engines nothing: the tail-call engine finds its budget
+    /// spent, the model checks a flag only when it spends budget.
+    pub fn interrupt(&mut self) {
+        self.jumps_left = 0;
+        self.interrupted = true;
     }
 
     /// Zeroes RAM from `from` on, both stacks, the device page and the banks.

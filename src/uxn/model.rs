@@ -173,6 +173,7 @@ pub fn run_steps(
     max_steps: u64,
 ) -> (Exit, u64) {
     let mut steps = 0u64;
+    uxn.interrupted = false;
     loop {
         let op = uxn.ram[pc as usize];
         if steps == max_steps {
@@ -186,7 +187,7 @@ pub fn run_steps(
             0
         };
         if cost > 0 {
-            if budget < cost {
+            if budget < cost || uxn.interrupted {
                 return (Exit::Budget { pc }, steps);
             }
             budget -= cost;

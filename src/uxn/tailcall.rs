@@ -1137,6 +1137,7 @@ pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     // Handlers count the budget as an i64 (so spending it is a decrement
     // and a sign test); more than i64::MAX jumps is no limit at all.
     vm.jumps_left = budget.min(i64::MAX as u64) as i64;
+    vm.interrupted = false;
     let mut decoded = vm.decoded.take().unwrap_or_else(Decoded::new);
     let t = &mut *decoded.0;
     refresh(vm, t);

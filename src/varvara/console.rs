@@ -57,11 +57,33 @@ pub enum ConsoleKind {
     End = 4,
 }
 
+/// hop's own diagnostics about a ROM (unknown expansion commands, refused
+/// file names) written in full; past these only a count is kept, so a ROM
+/// that repeats a mistake in a loop cannot flood stderr.
+pub const MAX_REPORTS: u64 = 10;
+/// The longest diagnostic written, in bytes; a longer one is cut.
+pub const MAX_REPORT_BYTES: usize = 200;
+
+/// Which output stream failed, and how (see [`Console::failure`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputFailure {
+    /// True for stdout, false for stderr.
+    pub stdout: bool,
+    pub kind: io::ErrorKind,
+}
+
 pub struct Console {
     /// The vector, latched when its low byte (0x11) is written.
     pub vector: u16,
     stdout: Box<dyn Write>,
     stderr: Box<dyn Write>,
+    /// The first failed write to stdout or stderr. Nobody will read what
+    /// the ROM prints from then on (`hop ... | head -1`): the machine stops.
+    failure: Option<OutputFailure>,
+    /// Diagnostics reported so far, shown or not.
+    reports: u64,
+    /// Diagnostics shown and not yet taken by the host.
+    recent: Vec<String>,
 }
 
 impl Console {
@@ -70,38 +92,144 @@ impl Console {
             vector: 0,
             stdout,
             stderr,
+            failure: None,
+            reports: 0,
+            recent: Vec::new(),
         }
     }
 
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8) {
         let byte = uxn.dev[port as usize];
-        // A closed pipe must not stop the machine: output errors are dropped.
         match port {
             0x11 => self.vector = u16::from_be_bytes([uxn.dev[0x10], uxn.dev[0x11]]),
             0x18 => {
-                let _ = self.stdout.write_all(&[byte]);
+                let mut written = self.stdout.write_all(&[byte]);
                 if byte == b'\n' {
-                    let _ = self.stdout.flush();
+                    written = written.and_then(|()| self.stdout.flush());
                 }
+                self.check(true, written);
             }
-            0x19 => {
-                let _ = self.stderr.write_all(&[byte]);
-                let _ = self.stderr.flush();
-            }
+            0x19 => self.write_stderr(&[byte]),
             _ => {}
         }
     }
 
-    /// Writes diagnostics (the System debug port, refused file names,
-    /// unknown expansion commands) to the ROM's stderr.
+    fn write_stderr(&mut self, bytes: &[u8]) {
+        let written = self
+            .stderr
+            .write_all(bytes)
+            .and_then(|()| self.stderr.flush());
+        self.check(false, written);
+    }
+
+    /// Records the first failed write.
+    fn check(&mut self, stdout: bool, written: io::Result<()>) {
+        if let Err(e) = written
+            && self.failure.is_none()
+        {
+            self.failure = Some(OutputFailure {
+                stdout,
+                kind: e.kind(),
+            });
+        }
+    }
+
+    /// The first write to stdout or stderr that failed (a closed pipe, a
+    /// full disk), if one did. The machine halts on it.
+    pub fn failure(&self) -> Option<OutputFailure> {
+        self.failure
+    }
+
+    /// Writes what the System debug port prints (both stacks) to the ROM's
+    /// stderr. The ROM asked for it, as for its own stderr bytes, so it is
+    /// not limited like [`Console::report`].
+    pub fn debug(&mut self, text: &str) {
+        self.write_stderr(text.as_bytes());
+    }
+
+    /// hop's own diagnostics about the ROM (unknown expansion commands,
+    /// refused file names), the one place they go through: the first
+    /// [`MAX_REPORTS`] are written to the ROM's stderr, each cut to
+    /// [`MAX_REPORT_BYTES`], and kept for the host ([`Console::take_reports`]);
+    /// later ones are only counted ([`Console::unshown_reports`]).
     pub fn report(&mut self, text: impl AsRef<[u8]>) {
-        let _ = self.stderr.write_all(text.as_ref());
-        let _ = self.stderr.flush();
+        self.reports += 1;
+        if self.reports > MAX_REPORTS {
+            return;
+        }
+        let text = text.as_ref();
+        let line = text.strip_suffix(b"\n").unwrap_or(text);
+        let mut line = if line.len() > MAX_REPORT_BYTES {
+            let mut cut = MAX_REPORT_BYTES;
+            while cut > MAX_REPORT_BYTES - 3 && line[cut] & 0xc0 == 0x80 {
+                cut -= 1;
+            }
+            [&line[..cut], b"..."].concat()
+        } else {
+            line.to_vec()
+        };
+        self.recent
+            .push(String::from_utf8_lossy(&line).into_owned());
+        line.push(b'\n');
+        self.write_stderr(&line);
+    }
+
+    /// The diagnostics written since the last call, one line each without
+    /// its newline: a desktop shows them in the window.
+    pub fn take_reports(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.recent)
+    }
+
+    /// How many diagnostics were only counted, past [`MAX_REPORTS`].
+    pub fn unshown_reports(&self) -> u64 {
+        self.reports.saturating_sub(MAX_REPORTS)
+    }
+
+    /// The line a host prints at the end when diagnostics went unshown.
+    pub fn unshown_summary(&self) -> Option<String> {
+        match self.unshown_reports() {
+            0 => None,
+            1 => Some("hop: 1 more diagnostic about the ROM was not shown".into()),
+            n => Some(format!(
+                "hop: {n} more diagnostics about the ROM were not shown"
+            )),
+        }
     }
 
     /// Pushes buffered output out; the machine calls it after every vector.
     pub fn flush(&mut self) {
-        let _ = self.stdout.flush();
-        let _ = self.stderr.flush();
+        let flushed = self.stdout.flush();
+        self.check(true, flushed);
+        let flushed = self.stderr.flush();
+        self.check(false, flushed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_are_limited_cut_and_kept_for_the_host() {
+        let stderr = Captured::default();
+        let mut console = Console::new(Box::new(io::sink()), Box::new(stderr.clone()));
+        console.report("first\n");
+        console.report("x".repeat(300));
+        assert_eq!(
+            console.take_reports(),
+            ["first".to_string(), format!("{}...", "x".repeat(200))]
+        );
+        assert!(console.take_reports().is_empty());
+        for _ in 0..20 {
+            console.report("again\n");
+        }
+        assert_eq!(console.take_reports().len(), 8);
+        assert_eq!(console.unshown_reports(), 12);
+        assert_eq!(
+            console.unshown_summary().as_deref(),
+            Some("hop: 12 more diagnostics about the ROM were not shown")
+        );
+        let expected = format!("first\n{}...\n{}", "x".repeat(200), "again\n".repeat(8));
+        assert_eq!(stderr.text(), expected);
     }
 }

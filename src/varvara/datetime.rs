@@ -22,6 +22,11 @@ pub struct Datetime {
     pub frame: u64,
 }
 
+/// The Unix seconds the clock can show: years -9999 to 9999 (jiff's range,
+/// which leaves a day at each end for time zone offsets).
+/// (A test below checks these against jiff's.)
+pub const CLOCK_RANGE: std::ops::RangeInclusive<i64> = -377_705_023_201..=253_402_207_200;
+
 impl Datetime {
     pub fn new() -> Datetime {
         Datetime {
@@ -35,7 +40,11 @@ impl Datetime {
             Clock::Local => Zoned::now(),
             Clock::Frames { epoch } => {
                 let elapsed = (self.frame / crate::varvara::frame::FRAME_RATE as u64) as i64;
-                Timestamp::from_second(epoch.saturating_add(elapsed))
+                // A run that goes past the end of year 9999 stays there.
+                let second = epoch
+                    .saturating_add(elapsed)
+                    .clamp(*CLOCK_RANGE.start(), *CLOCK_RANGE.end());
+                Timestamp::from_second(second)
                     .unwrap_or(Timestamp::UNIX_EPOCH)
                     .to_zoned(TimeZone::UTC)
             }
@@ -72,5 +81,16 @@ impl Datetime {
 impl Default for Datetime {
     fn default() -> Self {
         Datetime::new()
+    }
+}
+
+#[cfg(test)]
+mod clock_range_tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_range_is_jiffs() {
+        assert_eq!(*CLOCK_RANGE.start(), Timestamp::MIN.as_second());
+        assert_eq!(*CLOCK_RANGE.end(), Timestamp::MAX.as_second());
     }
 }

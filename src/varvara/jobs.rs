@@ -277,6 +277,13 @@ impl Varvara {
                     self.devices.console.flush();
                     return Ok(true);
                 }
+                // Interrupted because the output is gone: the console has
+                // halted the machine, so nothing more runs.
+                Exit::Budget { .. } if self.devices.console.failure().is_some() => {
+                    self.jobs.running = None;
+                    self.jobs.queue.clear();
+                    return Ok(true);
+                }
                 Exit::Budget { pc } => {
                     running.pc = pc;
                     running.jumps_left -= slice;

@@ -20,7 +20,7 @@ use std::time::Duration;
 use crate::uxn::{Bus, Engine, RESET_VECTOR, RomError, Uxn};
 use jobs::{Job, Jobs};
 
-pub use console::{Captured, ConsoleKind};
+pub use console::{Captured, ConsoleKind, OutputFailure};
 pub use frame::Event;
 
 /// How many jump instructions one vector may run before the host takes
@@ -53,7 +53,7 @@ impl Bus for Devices {
     fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
         match port & 0xf0 {
             // The debug port prints both stacks to the ROM's stderr.
-            0x00 if port == 0x0e => self.console.report(system::debug_text(uxn)),
+            0x00 if port == 0x0e => self.console.debug(&system::debug_text(uxn)),
             0x00 => {
                 self.system.deo(uxn, port, value);
                 if let Some(warning) = self.system.take_warning() {
@@ -73,6 +73,11 @@ impl Bus for Devices {
                 }
             }
             _ => {}
+        }
+        // Nobody reads the output any more: stop the vector now (it might
+        // print forever) rather than at the end of its budget.
+        if self.console.failure().is_some() {
+            uxn.interrupt();
         }
     }
 }
@@ -194,8 +199,17 @@ impl Varvara {
     }
 
     /// True once the ROM has written a non-zero System/state.
+    /// A failed write to stdout or stderr halts it too (see
+    /// [`console::Console::failure`]).
     pub fn halted(&self) -> bool {
-        self.uxn.dev[0x0f] != 0
+        self.uxn.dev[0x0f] != 0 || self.devices.console.failure().is_some()
+    }
+
+    /// hop's diagnostics about the ROM written since the last call, one
+    /// line each (see [`console::Console::report`]), for a host that shows
+    /// them elsewhere too.
+    pub fn take_diagnostics(&mut self) -> Vec<String> {
+        self.devices.console.take_reports()
     }
 
     /// The process exit code the ROM asked for (System/state & 0x7f).

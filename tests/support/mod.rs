@@ -118,3 +118,23 @@ pub fn drifblim_on(drifblim: &Path, source: &[u8]) -> Result<(Vec<u8>, Vec<u8>),
     std::fs::write(scratch.0.join("probe.tal"), source).unwrap();
     run_drifblim(drifblim, &scratch.0, "probe.tal")
 }
+
+/// Address space `hop` may use in the memory tests: some 40 times what a
+/// small run takes, and a small fraction of what the unbounded inputs used
+/// to take. Going past it makes an allocation fail (an error or an abort),
+/// which the tests see; it needs no timing.
+pub const MEMORY_LIMIT_KIB: u64 = 400 * 1024;
+
+/// Runs the `hop` binary in `dir` with `args`, its address space limited
+/// to `kib` KiB (`ulimit -v`), stdin closed, and collects its output.
+pub fn hop_with_memory_limit(dir: &Path, args: &[&str], kib: u64) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_hop"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("cannot start sh")
+}

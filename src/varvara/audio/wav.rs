@@ -26,10 +26,77 @@ pub fn encode<W: Write + Seek>(out: W, samples: &[i16]) -> hound::Result<()> {
     writer.finalize()
 }
 
-/// Writes interleaved left/right `samples` as the WAV file `path`.
-pub fn write(path: &Path, samples: &[i16]) -> hound::Result<()> {
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    encode(file, samples)
+/// The most sample data a WAV file can hold (its sizes are 32-bit), in
+/// whole stereo frames: about 6.7 hours at 44.1 kHz.
+pub const MAX_DATA_BYTES: u64 = (u32::MAX as u64 - 64) / 4 * 4;
+
+/// A WAV file written while the audio is rendered, so that memory stays
+/// flat however long the run (keeping every sample took 207 MB for ten
+/// minutes). It stops at [`MAX_DATA_BYTES`]; [`Recorder::finish`] says so.
+pub struct Recorder {
+    writer: Option<hound::WavWriter<std::io::BufWriter<std::fs::File>>>,
+    /// Bytes of samples written, and the most there may be.
+    written: u64,
+    limit: u64,
+    /// The first write that failed; later writes are skipped.
+    error: Option<String>,
+}
+
+impl Recorder {
+    /// Creates (or truncates) the WAV file `path`.
+    pub fn create(path: &Path) -> hound::Result<Recorder> {
+        Recorder::with_limit(path, MAX_DATA_BYTES)
+    }
+
+    fn with_limit(path: &Path, limit: u64) -> hound::Result<Recorder> {
+        let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        Ok(Recorder {
+            writer: Some(hound::WavWriter::new(file, spec())?),
+            written: 0,
+            limit,
+            error: None,
+        })
+    }
+
+    /// Appends interleaved left/right `samples`.
+    pub fn write(&mut self, samples: &[i16]) {
+        let Some(writer) = &mut self.writer else {
+            return;
+        };
+        if self.error.is_some() {
+            return;
+        }
+        let room = ((self.limit - self.written) / 2) as usize;
+        let fits = &samples[..samples.len().min(room)];
+        let mut chunk = writer.get_i16_writer(fits.len() as u32);
+        for &sample in fits {
+            chunk.write_sample(sample);
+        }
+        match chunk.flush() {
+            Ok(()) => self.written += 2 * fits.len() as u64,
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        if fits.len() < samples.len() && self.error.is_none() {
+            self.error = Some(format!(
+                "the recording stops at {} MiB, the most a WAV file holds",
+                self.limit >> 20
+            ));
+        }
+    }
+
+    /// Completes the file (its header gets the final sizes). An error if
+    /// a write failed or the recording was cut at the size limit; the
+    /// file then holds what was written before.
+    pub fn finish(mut self) -> Result<(), String> {
+        let finalized = match self.writer.take() {
+            Some(writer) => writer.finalize().map_err(|e| e.to_string()),
+            None => Ok(()),
+        };
+        match self.error.take() {
+            Some(error) => Err(error),
+            None => finalized,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -64,11 +131,28 @@ mod tests {
     }
 
     #[test]
+    fn a_recording_is_written_as_it_goes_and_stops_at_its_limit() {
+        let dir = std::env::temp_dir().join(format!("hop-wav-rec-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rec.wav");
+        let mut recorder = Recorder::with_limit(&path, 12).unwrap();
+        recorder.write(&[1, 2, 3, 4]);
+        recorder.write(&[5, 6, 7, 8]);
+        recorder.write(&[9, 10]);
+        let error = recorder.finish().unwrap_err();
+        assert!(error.contains("the most a WAV file holds"), "{error}");
+        let mut reader = hound::WavReader::open(&path).unwrap();
+        let samples: Vec<i16> = reader.samples().map(Result::unwrap).collect();
+        assert_eq!(samples, [1, 2, 3, 4, 5, 6]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn empty_recording_is_a_valid_file() {
         let dir = std::env::temp_dir().join(format!("hop-wav-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("empty.wav");
-        write(&path, &[]).unwrap();
+        Recorder::create(&path).unwrap().finish().unwrap();
         let reader = hound::WavReader::open(&path).unwrap();
         assert_eq!(reader.spec(), spec());
         assert_eq!(reader.len(), 0);

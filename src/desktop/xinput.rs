@@ -14,6 +14,8 @@
 //! Polled from the main loop once a frame, without blocking: no thread, no
 //! extra wake-ups. When XInput2 is missing (no libXi, an old server), hop
 //! falls back to minifb's polling.
+//!
+//! With `x11.rs` and `xdnd.rs`, the only places with `unsafe`: Xlib calls.
 
 use std::ffi::{c_int, c_uchar, c_ulong};
 

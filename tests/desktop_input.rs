@@ -324,3 +324,31 @@ fn standard_input_reaches_a_desktop_rom() {
     assert_eq!(controller, ["00 61"], "the ROM is running");
     assert_eq!(events.wait_lines("I ", |_| true), [] as [String; 0]);
 }
+
+#[test]
+fn standard_input_waits_for_the_rom_the_launcher_starts() {
+    let Some(x) = X::start() else { return };
+    let dir = TempDir::new("stdin-launcher");
+    std::fs::copy(repo("tests/desktop/events.tal"), dir.path("events.tal")).unwrap();
+    std::fs::write(dir.path("input.txt"), "hi\n").unwrap();
+    let stdin = std::fs::File::open(dir.path("input.txt")).unwrap();
+    let stdout = dir.path("stdout.txt");
+    let mut hop = Hop::start_with(
+        &x,
+        &dir.0,
+        &["--mute"],
+        stdin.into(),
+        std::fs::File::create(&stdout).unwrap().into(),
+    );
+    let launcher = x.window("hop launcher", &mut hop);
+    x.point(&launcher, 4, 4);
+    x.keys(&["Down", "Return"]);
+    let window = x.window("input events", &mut hop);
+    let events = Events {
+        hop,
+        window,
+        stdout,
+    };
+    let console = events.wait_lines("I ", |c| c.len() >= 4);
+    assert_eq!(console, ["01 68", "01 69", "01 0a", "04 0a"]);
+}

@@ -8,21 +8,35 @@
 //! held a letter key sends its letter (upper case with Shift), so Left's
 //! and Orca's Ctrl shortcuts arrive as `n`, `s`, `o`, `z`... The text minifb
 //! reports for those presses (control characters) is dropped, so nothing
-//! arrives twice.
+//! arrives twice. Text beyond ASCII arrives as its UTF-8 bytes, one key
+//! event each, as the reference sends it.
+//!
+//! A key tapped within one frame (pressed and released before the screen
+//! vector runs) would be invisible to a ROM that reads Controller/button in
+//! its screen vector; as in the reference, the release and everything after
+//! it wait for the next frame. When the window loses the focus, every held
+//! button is released (the keys' releases go to another window); when it
+//! gets it back, the keys really held are pressed.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use minifb::{InputCallback, Key};
+use x11_dl::keysym;
 
 use crate::varvara::Event;
 use crate::varvara::controller::button;
 
-/// One thing the keyboard did, as minifb reported it.
+/// One thing the keyboard did, as minifb (or, for the focus, X) reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RawKey {
     Key(Key, bool),
     Char(u32),
+    /// The window lost the focus: every held key is let go.
+    FocusOut,
+    /// This key is held down as the window gets the focus back.
+    Held(Key),
 }
 
 /// minifb's input callback: queues everything, in order, for the main loop.
@@ -66,11 +80,19 @@ pub enum Action {
     Host(HostKey),
 }
 
-/// Turns raw keys into actions; remembers which modifiers are held.
+/// Turns raw keys into actions; remembers which modifiers and buttons are
+/// held, and the keys that wait for the next frame.
 #[derive(Debug, Default)]
 pub struct Keyboard {
     ctrl: [bool; 2],
     shift: [bool; 2],
+    /// The Controller buttons held down.
+    held: u8,
+    /// Those pressed because X said so as the focus came back: minifb may
+    /// still report the press itself, which then is not a second press.
+    assumed: u8,
+    /// Raw keys after a tap's release, for the next frame.
+    waiting: VecDeque<RawKey>,
 }
 
 impl Keyboard {
@@ -86,15 +108,60 @@ impl Keyboard {
         self.shift[0] || self.shift[1]
     }
 
+    /// The actions of one frame's raw keys (after those left waiting by
+    /// the last frame), appended to `out`. The release of a button pressed
+    /// in this same frame, and what follows it, wait for the next frame.
+    pub fn frame(&mut self, raw: impl IntoIterator<Item = RawKey>, out: &mut Vec<Action>) {
+        self.waiting.extend(raw);
+        let mut pressed = 0;
+        while let Some(raw) = self.waiting.pop_front() {
+            if let RawKey::Key(key, down) = raw
+                && let Some(bit) = controller_button(key)
+            {
+                if !down && pressed & bit != 0 {
+                    self.waiting.push_front(raw);
+                    return;
+                }
+                if down {
+                    pressed |= bit;
+                }
+            }
+            self.translate(raw, out);
+        }
+    }
+
     /// The actions of one raw key, appended to `out`.
     pub fn translate(&mut self, raw: RawKey, out: &mut Vec<Action>) {
         match raw {
             RawKey::Key(key, down) => self.key(key, down, out),
             RawKey::Char(c) => {
                 // With Ctrl held, key presses already sent the byte; control
-                // characters come from key presses too; Varvara keys are ASCII.
-                if !self.ctrl() && (0x20..0x7f).contains(&c) {
-                    out.push(Action::Machine(Event::Key(c as u8)));
+                // characters come from key presses too.
+                let Some(c) = char::from_u32(c).filter(|c| !c.is_control()) else {
+                    return;
+                };
+                if !self.ctrl() {
+                    let mut utf8 = [0; 4];
+                    for &byte in c.encode_utf8(&mut utf8).as_bytes() {
+                        out.push(Action::Machine(Event::Key(byte)));
+                    }
+                }
+            }
+            RawKey::FocusOut => {
+                self.ctrl = [false; 2];
+                self.shift = [false; 2];
+                self.assumed = 0;
+                if self.held != 0 {
+                    out.push(Action::Machine(Event::ButtonUp(self.held)));
+                    self.held = 0;
+                }
+            }
+            RawKey::Held(key) => {
+                if let Some(bit) = controller_button(key)
+                    && self.held & bit == 0
+                {
+                    self.key(key, true, out);
+                    self.assumed |= bit;
                 }
             }
         }
@@ -109,9 +176,16 @@ impl Keyboard {
             _ => {}
         }
         if let Some(mask) = controller_button(key) {
+            let assumed = self.assumed & mask != 0;
+            self.assumed &= !mask;
+            if down && assumed {
+                return;
+            }
             out.push(Action::Machine(if down {
+                self.held |= mask;
                 Event::ButtonDown(mask)
             } else {
+                self.held &= !mask;
                 Event::ButtonUp(mask)
             }));
             return;
@@ -135,6 +209,22 @@ impl Keyboard {
         }
     }
 }
+
+/// The keys that hold a Controller button, and their X keysyms: the ones
+/// whose real state is read when the window gets the focus back.
+pub const BUTTON_KEYS: [(Key, std::ffi::c_uint); 11] = [
+    (Key::LeftCtrl, keysym::XK_Control_L),
+    (Key::RightCtrl, keysym::XK_Control_R),
+    (Key::LeftAlt, keysym::XK_Alt_L),
+    (Key::RightAlt, keysym::XK_Alt_R),
+    (Key::LeftShift, keysym::XK_Shift_L),
+    (Key::RightShift, keysym::XK_Shift_R),
+    (Key::Home, keysym::XK_Home),
+    (Key::Up, keysym::XK_Up),
+    (Key::Down, keysym::XK_Down),
+    (Key::Left, keysym::XK_Left),
+    (Key::Right, keysym::XK_Right),
+];
 
 /// The Controller button a key holds down.
 fn controller_button(key: Key) -> Option<u8> {
@@ -225,14 +315,88 @@ mod tests {
     use RawKey::{Char, Key as K};
 
     #[test]
-    fn text_becomes_key_bytes() {
+    fn text_becomes_key_bytes_in_utf8() {
         let out = run(&[
             K(Key::H, true),
             Char('h' as u32),
             K(Key::H, false),
             Char('é' as u32),
+            Char('€' as u32),
+            Char(0x9b),
         ]);
-        assert_eq!(out, [Machine(Event::Key(b'h'))]);
+        let bytes: Vec<_> = [b'h', 0xc3, 0xa9, 0xe2, 0x82, 0xac]
+            .map(|b| Machine(Event::Key(b)))
+            .into();
+        assert_eq!(out, bytes, "C1 controls are not text");
+    }
+
+    fn frames(keyboard: &mut Keyboard, raw: &[RawKey]) -> Vec<Action> {
+        let mut out = Vec::new();
+        keyboard.frame(raw.iter().copied(), &mut out);
+        out
+    }
+
+    #[test]
+    fn a_tap_within_a_frame_is_released_the_next_frame() {
+        let mut keyboard = Keyboard::new();
+        let taps = [
+            K(Key::Up, true),
+            K(Key::Up, false),
+            K(Key::A, true),
+            Char('a' as u32),
+            K(Key::Up, true),
+            K(Key::Up, false),
+        ];
+        assert_eq!(
+            frames(&mut keyboard, &taps),
+            [Machine(Event::ButtonDown(button::UP))]
+        );
+        assert_eq!(
+            frames(&mut keyboard, &[K(Key::Down, true)]),
+            [
+                Machine(Event::ButtonUp(button::UP)),
+                Machine(Event::Key(b'a')),
+                Machine(Event::ButtonDown(button::UP)),
+            ]
+        );
+        assert_eq!(
+            frames(&mut keyboard, &[]),
+            [
+                Machine(Event::ButtonUp(button::UP)),
+                Machine(Event::ButtonDown(button::DOWN)),
+            ]
+        );
+        // Held over a frame: released at once.
+        assert_eq!(
+            frames(&mut keyboard, &[K(Key::Down, false)]),
+            [Machine(Event::ButtonUp(button::DOWN))]
+        );
+    }
+
+    #[test]
+    fn focus_loss_lets_go_and_focus_gain_presses_what_is_held() {
+        let out = run(&[
+            K(Key::LeftCtrl, true),
+            K(Key::Right, true),
+            RawKey::FocusOut,
+            Char('a' as u32),
+            RawKey::Held(Key::LeftShift),
+            RawKey::Held(Key::LeftShift),
+            K(Key::LeftShift, true),
+            K(Key::LeftShift, true),
+        ]);
+        assert_eq!(
+            out,
+            [
+                Machine(Event::ButtonDown(button::A)),
+                Machine(Event::ButtonDown(button::RIGHT)),
+                Machine(Event::ButtonUp(button::A | button::RIGHT)),
+                Machine(Event::Key(b'a')),
+                Machine(Event::ButtonDown(button::SELECT)),
+                // minifb reporting that press is not a second one; a repeat is.
+                Machine(Event::ButtonDown(button::SELECT)),
+            ]
+        );
     }
 
     #[test]

@@ -1,28 +1,33 @@
 //! The desktop: `hop [ROM] [ARGS...]` runs the machine in a window, with
 //! sound, keyboard, mouse, drag and drop and an open dialog.
 //!
-//! Every 60th of a second the loop takes what happened (keys in order,
-//! the mouse as polled, dropped files, the dialog's answer), runs the
-//! machine's frame (finished notes, input vectors, screen vector), shows
-//! the screen if it changed, and lets minifb wait for the next tick.
+//! Every 60th of a second the loop takes what happened (standard input,
+//! keys, clicks and motions in order, dropped files, the dialog's answer),
+//! runs the machine's frame (finished notes, input vectors, screen
+//! vector), shows the screen if it changed, and lets minifb wait for the
+//! next tick.
 //!
 //! - [`window`]: the minifb window, zoom and resizing ([`x11`] for what
 //!   minifb cannot do);
-//! - [`keys`], [`pointer`](mod@pointer): keyboard and mouse to Varvara events;
+//! - [`input`]: a frame's input: [`keys`], [`pointer`](mod@pointer) (from
+//!   [`xinput`]) and [`stdin`] to Varvara events;
 //! - [`sound`]: the cpal stream;
 //! - [`xdnd`]: dropped files; [`dialog`]: the F6 open dialog;
 //! - [`program`], [`session`]: what runs, and the running machine.
 
 pub mod dialog;
+pub mod input;
 pub mod keys;
 pub mod notice;
 pub mod pointer;
 pub mod program;
 pub mod session;
 pub mod sound;
+pub mod stdin;
 pub mod window;
 pub mod x11;
 pub mod xdnd;
+pub mod xinput;
 
 use std::cell::RefCell;
 use std::ffi::OsString;
@@ -31,9 +36,8 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use keys::{Action, HostKey, KeyQueue, Keyboard};
+use keys::{HostKey, KeyQueue};
 use notice::Notice;
-use pointer::Pointer;
 use program::Program;
 use session::{Session, Settings};
 use window::Desktop;
@@ -103,9 +107,7 @@ struct App {
     session: Session,
     settings: Settings,
     desktop: Desktop,
-    keys: Rc<RefCell<Vec<keys::RawKey>>>,
-    keyboard: Keyboard,
-    pointer: Pointer,
+    input: input::Input,
     /// The zoom was chosen (flag or F1): keep it for new ROMs.
     zoom_fixed: bool,
     sound: Option<sound::Sound>,
@@ -126,6 +128,7 @@ impl App {
         if options.zoom.is_none() {
             desktop.set_zoom(Desktop::default_zoom(size, desktop.display_size()));
         }
+        let input = input::Input::new(&desktop, keys);
         let drops = xdnd::start(desktop.x_window());
         let audio = Arc::new(Mutex::new(session.machine.audio_output()));
         let sound = if options.mute {
@@ -143,9 +146,7 @@ impl App {
             session,
             settings: options.settings.clone(),
             desktop,
-            keys,
-            keyboard: Keyboard::new(),
-            pointer: Pointer::new(),
+            input,
             zoom_fixed: options.zoom.is_some(),
             sound,
             audio,
@@ -161,24 +162,13 @@ impl App {
         while self.desktop.is_open() {
             let mut events = Vec::new();
             let mut host = Vec::new();
-            let raw: Vec<_> = self.keys.borrow_mut().drain(..).collect();
-            let mut actions = Vec::new();
-            for r in raw {
-                self.keyboard.translate(r, &mut actions);
-            }
-            for action in actions {
-                match action {
-                    Action::Machine(event) => events.push(event),
-                    Action::Host(key) => host.push(key),
-                }
-            }
-            let size = screen_size(&self.session);
-            self.pointer.events(
-                self.desktop.poll_mouse(),
-                self.desktop.zoom(),
-                size,
-                &mut events,
-            );
+            let view = pointer::View {
+                size: screen_size(&self.session),
+                zoom: self.desktop.zoom(),
+            };
+            let with_stdin = self.session.program.origin != program::Origin::Launcher;
+            self.input
+                .gather(&self.desktop, view, with_stdin, &mut events, &mut host);
             for key in host {
                 if key == HostKey::Quit {
                     return 0;
@@ -297,8 +287,7 @@ impl App {
         if let Ok(mut audio) = self.audio.lock() {
             *audio = self.session.machine.audio_output();
         }
-        self.keyboard = Keyboard::new();
-        self.pointer = Pointer::new();
+        self.input.reset();
         if !self.zoom_fixed {
             let size = screen_size(&self.session);
             self.desktop

@@ -85,6 +85,17 @@ impl Desktop {
         self.window.get_window_handle() as std::ffi::c_ulong
     }
 
+    /// minifb's Xlib connection (for [`super::xinput::follow_keymap`]).
+    pub fn x_display(&self) -> *mut std::ffi::c_void {
+        use raw_window_handle::{HasDisplayHandle, RawDisplayHandle};
+        match self.window.display_handle().map(|h| h.as_raw()) {
+            Ok(RawDisplayHandle::Xlib(xlib)) => {
+                xlib.display.map_or(std::ptr::null_mut(), |d| d.as_ptr())
+            }
+            _ => std::ptr::null_mut(),
+        }
+    }
+
     pub fn is_open(&self) -> bool {
         self.window.is_open()
     }

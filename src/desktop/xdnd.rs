@@ -8,7 +8,8 @@
 //! `text/uri-list`, reads it when SelectionNotify arrives, replies
 //! XdndFinished and sends the dropped paths to the main thread.
 //!
-//! This file and `x11.rs` are the only places with `unsafe`: Xlib calls.
+//! This file, `x11.rs` and `xinput.rs` are the only places with `unsafe`:
+//! Xlib calls.
 
 use std::ffi::{CStr, OsString, c_int, c_long, c_uchar, c_ulong};
 use std::os::unix::ffi::OsStringExt;

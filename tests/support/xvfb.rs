@@ -161,6 +161,43 @@ impl X {
         settle();
     }
 
+    /// Binds each keysym to a spare keycode, as a keyboard layout would
+    /// (xdotool binds a spare key itself to type a character the keymap
+    /// lacks, but unbinds it at once, before the window has looked the key
+    /// up, so such characters cannot be typed reliably that way).
+    pub fn bind_keysyms(&self, keysyms: &[u32]) {
+        let xlib = x11_dl::xlib::Xlib::open().expect("libX11");
+        let name = std::ffi::CString::new(self.display.as_str()).unwrap();
+        // SAFETY: Xlib calls on a connection opened and closed here; the
+        // keymap Xlib returns is read within its length and freed.
+        unsafe {
+            let display = (xlib.XOpenDisplay)(name.as_ptr());
+            assert!(!display.is_null(), "cannot open {}", self.display);
+            let (mut min, mut max) = (0, 0);
+            (xlib.XDisplayKeycodes)(display, &mut min, &mut max);
+            let mut per = 0;
+            let map = (xlib.XGetKeyboardMapping)(display, min as u8, max - min + 1, &mut per);
+            let per = per as usize;
+            let map = std::slice::from_raw_parts(map, (max - min + 1) as usize * per);
+            let mut spare = (min..=max)
+                .rev()
+                .filter(|code| {
+                    let at = (code - min) as usize * per;
+                    map[at..at + per].iter().all(|&sym| sym == 0)
+                })
+                .collect::<Vec<_>>()
+                .into_iter();
+            for &sym in keysyms {
+                let code = spare.next().expect("a spare keycode");
+                let mut syms = [sym as std::ffi::c_ulong];
+                (xlib.XChangeKeyboardMapping)(display, code, 1, syms.as_mut_ptr(), 1);
+            }
+            (xlib.XFree)(map.as_ptr() as *mut _);
+            (xlib.XSync)(display, 0);
+            (xlib.XCloseDisplay)(display);
+        }
+    }
+
     pub fn keys(&self, keys: &[&str]) {
         for key in keys {
             self.xdo(&["key", key]);
@@ -211,6 +248,12 @@ pub struct Hop {
 
 impl Hop {
     pub fn start(x: &X, dir: &Path, args: &[&str]) -> Hop {
+        Hop::start_with(x, dir, args, Stdio::null(), Stdio::null())
+    }
+
+    /// [`Hop::start`] with the given standard input and output (a file the
+    /// test reads afterwards, for instance).
+    pub fn start_with(x: &X, dir: &Path, args: &[&str], stdin: Stdio, stdout: Stdio) -> Hop {
         let stderr = dir.join(format!(
             "stderr-{}.txt",
             NEXT_HOP.fetch_add(1, Ordering::Relaxed)
@@ -221,8 +264,8 @@ impl Hop {
             .current_dir(dir)
             // No desktop portal: a dialog can only come from zenity.
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdin(stdin)
+            .stdout(stdout)
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
             .unwrap();

@@ -6,14 +6,15 @@
 //! machine's frame (finished notes, input vectors, screen vector), shows
 //! the screen if it changed, and lets minifb wait for the next tick.
 //!
-//! - [`window`]: the minifb window, zoom and resizing ([`x11`] for what
-//!   minifb cannot do);
+//! - [`window`]: the minifb window, zoom, resizing and fullscreen ([`x11`]
+//!   for what minifb cannot do); [`icon`]: its icon;
 //! - [`keys`], [`pointer`](mod@pointer): keyboard and mouse to Varvara events;
 //! - [`sound`]: the cpal stream;
 //! - [`xdnd`]: dropped files; [`dialog`]: the F6 open dialog;
 //! - [`program`], [`session`]: what runs, and the running machine.
 
 pub mod dialog;
+pub mod icon;
 pub mod keys;
 pub mod pointer;
 pub mod program;
@@ -41,8 +42,10 @@ pub struct Options {
     /// The ROM or .tal file; None runs the launcher.
     pub rom: Option<PathBuf>,
     pub settings: Settings,
-    /// Fixed zoom (1-3); None picks one from the screen size.
+    /// Fixed zoom (1-4); None picks one from the screen size.
     pub zoom: Option<usize>,
+    /// Start fullscreen.
+    pub fullscreen: bool,
     /// No sound at all.
     pub mute: bool,
 }
@@ -88,25 +91,24 @@ struct App {
     keys: Rc<RefCell<Vec<keys::RawKey>>>,
     keyboard: Keyboard,
     pointer: Pointer,
-    /// The zoom was chosen (flag or F1): keep it for new ROMs.
-    zoom_fixed: bool,
     sound: Option<sound::Sound>,
     /// What the sound stream pulls from: the running machine's audio.
     audio: Arc<Mutex<crate::varvara::audio::AudioOutput>>,
     drops: Option<xdnd::DropReceiver>,
     dialog: Option<(dialog::OpenDialog, std::time::Instant)>,
-    said_no_fullscreen: bool,
 }
 
 impl App {
     fn new(session: Session, options: &Options) -> Result<App, String> {
         let keys = Rc::new(RefCell::new(Vec::new()));
         let size = screen_size(&session);
-        let zoom = options.zoom.unwrap_or(2);
-        let mut desktop = Desktop::open(&session.title(), size, zoom, KeyQueue(Rc::clone(&keys)))?;
-        if options.zoom.is_none() {
-            desktop.set_zoom(Desktop::default_zoom(size, desktop.display_size()));
-        }
+        let mut desktop = Desktop::open(
+            &session.title(),
+            size,
+            options.zoom,
+            KeyQueue(Rc::clone(&keys)),
+        )?;
+        desktop.set_fullscreen(options.fullscreen);
         let drops = xdnd::start(desktop.x_window());
         let audio = Arc::new(Mutex::new(session.machine.audio_output()));
         let sound = if options.mute {
@@ -127,12 +129,10 @@ impl App {
             keys,
             keyboard: Keyboard::new(),
             pointer: Pointer::new(),
-            zoom_fixed: options.zoom.is_some(),
             sound,
             audio,
             drops,
             dialog: None,
-            said_no_fullscreen: false,
         })
     }
 
@@ -187,6 +187,10 @@ impl App {
             }
             let title = self.session.title();
             self.desktop.set_title(&title);
+            let machine = &self.session.machine;
+            let at = machine.devices.system.metadata;
+            self.desktop
+                .set_icon(icon::Icon::from_metadata(&machine.uxn.ram[..], at));
             self.desktop
                 .hide_cursor(self.session.machine.devices.mouse.vector != 0);
             self.desktop.present(self.session.machine.screen_frame());
@@ -196,11 +200,7 @@ impl App {
 
     fn host_key(&mut self, key: HostKey) {
         match key {
-            HostKey::Zoom => {
-                self.zoom_fixed = true;
-                self.desktop
-                    .set_zoom(self.desktop.zoom() % window::MAX_ZOOM + 1);
-            }
+            HostKey::Zoom => self.desktop.cycle_zoom(),
             HostKey::Stacks => eprint!(
                 "{}",
                 crate::varvara::system::debug_text(&self.session.machine.uxn)
@@ -220,14 +220,7 @@ impl App {
                     self.dialog = Some((dialog::OpenDialog::show(&dir), std::time::Instant::now()));
                 }
             }
-            HostKey::Fullscreen => {
-                if !self.said_no_fullscreen {
-                    self.said_no_fullscreen = true;
-                    eprintln!(
-                        "hop: fullscreen is not available (minifb has no fullscreen on X11); F1 zooms"
-                    );
-                }
-            }
+            HostKey::Fullscreen => self.desktop.toggle_fullscreen(),
             HostKey::Screenshot => self.screenshot(),
             HostKey::Quit => {}
         }
@@ -262,11 +255,6 @@ impl App {
         }
         self.keyboard = Keyboard::new();
         self.pointer = Pointer::new();
-        if !self.zoom_fixed {
-            let size = screen_size(&self.session);
-            self.desktop
-                .set_zoom(Desktop::default_zoom(size, self.desktop.display_size()));
-        }
         true
     }
 

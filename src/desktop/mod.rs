@@ -172,11 +172,13 @@ impl App {
             if self.session.machine.halted() {
                 match self.session.launcher_choice(&self.settings.root) {
                     Some(Some(path)) => {
-                        // A pick that does not load: back to the launcher.
-                        let started = self.open(&path)
-                            || Program::launcher().is_ok_and(|launcher| self.replace(launcher));
-                        if !started {
-                            return EXIT_FAILURE;
+                        // A pick that does not load: back to the launcher,
+                        // which shows why.
+                        if let Err(why) = self.open(&path) {
+                            let back = Program::launcher_saying(&why);
+                            if !back.is_ok_and(|launcher| self.replace(launcher).is_ok()) {
+                                return EXIT_FAILURE;
+                            }
                         }
                     }
                     Some(None) | None => return self.session.machine.exit_code(),
@@ -207,12 +209,12 @@ impl App {
             ),
             HostKey::Reload => match self.session.program.reload() {
                 Ok(program) => {
-                    self.replace(program);
+                    let _ = self.replace(program);
                 }
                 Err(lines) => lines.iter().for_each(|line| eprintln!("{line}")),
             },
             HostKey::Reset => {
-                self.replace(self.session.program.clone());
+                let _ = self.replace(self.session.program.clone());
             }
             HostKey::Open => {
                 if self.dialog.is_none() {
@@ -226,27 +228,27 @@ impl App {
         }
     }
 
-    /// Starts the file at `path` in place of the running program.
-    /// Whether it runs now (else the reasons are on stderr).
-    fn open(&mut self, path: &Path) -> bool {
+    /// Starts the file at `path` in place of the running program. If it
+    /// does not run, the reasons are on stderr and the error is the first.
+    fn open(&mut self, path: &Path) -> Result<(), String> {
         match Program::load(path) {
             Ok(program) => self.replace(program),
             Err(lines) => {
                 lines.iter().for_each(|line| eprintln!("{line}"));
-                false
+                Err(lines.first().cloned().unwrap_or_default())
             }
         }
     }
 
     /// A fresh machine for `program`; the window takes its title and size.
-    /// Whether it runs now (else the reason is on stderr).
-    fn replace(&mut self, program: Program) -> bool {
+    /// If it does not run, the reason is on stderr and the error.
+    fn replace(&mut self, program: Program) -> Result<(), String> {
         // What the launcher starts gets the command line's arguments.
         let session = match Session::start(program, &self.settings) {
             Ok(session) => session,
             Err(line) => {
                 eprintln!("{line}");
-                return false;
+                return Err(line);
             }
         };
         self.session = session;
@@ -255,7 +257,7 @@ impl App {
         }
         self.keyboard = Keyboard::new();
         self.pointer = Pointer::new();
-        true
+        Ok(())
     }
 
     fn take_drops(&mut self) {
@@ -264,7 +266,7 @@ impl App {
             return;
         };
         if path.extension().is_some_and(|e| e == "rom" || e == "tal") {
-            self.open(&path);
+            let _ = self.open(&path);
         } else {
             eprintln!("hop: {}: drop a .rom or .tal file", path.display());
         }
@@ -278,7 +280,7 @@ impl App {
             dialog::Outcome::Open => {}
             dialog::Outcome::Chosen(path) => {
                 self.dialog = None;
-                self.open(&path);
+                let _ = self.open(&path);
             }
             dialog::Outcome::Nothing => {
                 // A person takes a moment to cancel; no dialog at all

@@ -61,7 +61,12 @@ impl Session {
             silent_due: 0,
         };
         let args: Vec<&[u8]> = if session.captured.is_some() {
-            Vec::new()
+            session
+                .program
+                .notice
+                .iter()
+                .map(|n| n.as_bytes())
+                .collect()
         } else {
             settings.args.iter().map(|a| a.as_bytes()).collect()
         };

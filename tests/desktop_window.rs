@@ -3,10 +3,11 @@
 //! ROM grows or F1 zooms; F11 and `--fullscreen` fill the display with the
 //! picture centred on black and the mouse still lands where it points; the
 //! window has a class, a PID and an icon (read with xprop); the launcher's
-//! texts fit its window and a pick that fails to load shows why.
+//! texts fit its window and a pick that fails to load shows why. One test
+//! runs a window manager (openbox): fullscreen through it, and no drift.
 //!
-//! Needs Xvfb, xdotool, xwd and xprop (Debian: xvfb xdotool x11-apps
-//! x11-utils); without them the tests say SKIPPED and pass.
+//! Needs Xvfb, xdotool, xwd, xprop and openbox (Debian: xvfb xdotool
+//! x11-apps x11-utils openbox); without them the tests say SKIPPED and pass.
 
 mod support;
 use std::path::Path;
@@ -366,4 +367,97 @@ fn keep(name: &str, image: &Image) {
         .unwrap()
         .write_image_data(&bytes)
         .unwrap();
+}
+
+/// A window manager (openbox) on `x`, stopped when dropped; None (after
+/// saying SKIPPED) when it is not installed.
+struct WindowManager(std::process::Child);
+
+impl WindowManager {
+    fn start(x: &X) -> Option<WindowManager> {
+        if !on_path("openbox") || !on_path("xprop") {
+            skip("openbox or xprop is not installed (Debian: openbox x11-utils)");
+            return None;
+        }
+        let child = x
+            .command("openbox")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let wm = WindowManager(child);
+        wait_for("the window manager", || {
+            let out = x
+                .command("xprop")
+                .args(["-root", "_NET_SUPPORTING_WM_CHECK"])
+                .output()
+                .ok()?;
+            String::from_utf8_lossy(&out.stdout)
+                .contains("window id")
+                .then_some(())
+        });
+        Some(wm)
+    }
+}
+
+impl Drop for WindowManager {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn under_a_window_manager_f11_is_fullscreen_and_zooms_do_not_move_the_window() {
+    let Some(x) = X::start_sized(1920, 1080) else {
+        return;
+    };
+    let Some(_wm) = WindowManager::start(&x) else {
+        return;
+    };
+    let dir = TempDir::new("wm");
+    let rom = repo("tests/desktop/grow.tal");
+    let mut hop = Hop::start(
+        &x,
+        &dir.0,
+        &["--mute", "--scale", "2", rom.to_str().unwrap()],
+    );
+    let window = x.window("grow", &mut hop);
+    wait_inside(&x, &window, (512, 320), (1920, 1080));
+    let (left, top, _, _) = geometry(&x, &window);
+    x.point(&window, 10, 10);
+    x.keys(&["F11"]);
+    wait_inside(&x, &window, (1920, 1080), (1920, 1080));
+    let state = x
+        .command("xprop")
+        .args(["-id", &window, "_NET_WM_STATE"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&state.stdout).contains("_NET_WM_STATE_FULLSCREEN"),
+        "the window manager made it fullscreen"
+    );
+    settle();
+    let full = x.capture(&window);
+    keep("wm-fullscreen.png", &full);
+    // 256x160 at 6x is 1536x960, centred at (192, 60).
+    let at = |x: usize, y: usize| full.pixels[y * 1920 + x];
+    assert_eq!(at(191, 60), 0);
+    assert_ne!(at(192, 60), 0);
+    assert_ne!(at(1727, 1019), 0);
+    assert_eq!(at(1728, 1019), 0);
+    x.keys(&["F11"]);
+    wait_inside(&x, &window, (512, 320), (1920, 1080));
+    assert_eq!(geometry(&x, &window).0, left, "back where it was");
+    assert_eq!(geometry(&x, &window).1, top);
+    // Zooms that fit leave the window where it is (a move under a window
+    // manager would drift by the title bar).
+    for size in [(768, 480), (1024, 640), (256, 160)] {
+        x.point(&window, 10, 10);
+        x.keys(&["F1"]);
+        wait_inside(&x, &window, size, (1920, 1080));
+        assert_eq!(geometry(&x, &window).0, left, "{size:?}");
+        assert_eq!(geometry(&x, &window).1, top, "{size:?}");
+    }
+    assert!(hop.running());
 }

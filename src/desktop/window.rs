@@ -76,6 +76,9 @@ pub struct Desktop {
     zoom_fixed: bool,
     /// Fullscreen: where the window was before.
     fullscreen: Option<(i32, i32)>,
+    /// The window's size as minifb saw it when fullscreen began: until X
+    /// reports another, the new size is not known.
+    size_before_fullscreen: (usize, usize),
     view: View,
     /// The machine's screen size, in its pixels.
     size: (usize, usize),
@@ -127,6 +130,7 @@ impl Desktop {
             zoom,
             zoom_fixed,
             fullscreen: None,
+            size_before_fullscreen: (0, 0),
             view,
             size,
             buffer: Vec::new(),
@@ -187,20 +191,24 @@ impl Desktop {
         if on == self.fullscreen.is_some() {
             return;
         }
-        control.set_fullscreen(on);
         if on {
             self.fullscreen = Some(control.position());
-            let display = control.display_size();
-            // Without a window manager the request above does nothing.
-            control.place(0, 0, display.0, display.1);
-            self.resize();
+            self.size_before_fullscreen = self.window.get_size();
+            control.set_fullscreen(true);
+            // Without a window manager the request does nothing: hop sets
+            // the geometry itself. A window manager picks the monitor and
+            // its size, which the view then follows (see `present`).
+            if !control.has_window_manager() {
+                let display = control.display_size();
+                control.place(Some((0, 0)), display.0, display.1);
+            }
         } else {
-            let (x, y) = self.fullscreen.take().unwrap_or((0, 0));
-            let w = self.size.0 * self.zoom;
-            let h = self.size.1 * self.zoom;
-            control.place(x, y, w, h);
-            self.resize();
+            let at = self.fullscreen.take();
+            control.set_fullscreen(false);
+            let (w, h) = (self.size.0 * self.zoom, self.size.1 * self.zoom);
+            control.place(at, w, h);
         }
+        self.resize();
     }
 
     pub fn set_title(&mut self, title: &str) {
@@ -284,6 +292,17 @@ impl Desktop {
                 self.zoom = default_zoom(self.size, self.display());
             }
             self.resize();
+        }
+        // Fullscreen under a window manager: the size it gave the window.
+        let given = self.window.get_size();
+        if self.fullscreen.is_some()
+            && given != self.view.window
+            && given != self.size_before_fullscreen
+            && given.0 * given.1 > 0
+        {
+            self.view = View::fullscreen(self.size, given);
+            self.buffer = vec![0; given.0 * given.1];
+            self.redraw = true;
         }
         let whole = crate::varvara::screen::Rect {
             x0: 0,

@@ -80,6 +80,8 @@ impl WindowControl {
     /// Resizes the window to exactly `width` x `height`, moving it back
     /// inside the display if it would stick out (a ROM that grows its
     /// screen, or F1, would otherwise push it off the right or the bottom).
+    /// A window that fits is not moved: under a window manager the frame's
+    /// title bar would make each move drift.
     pub fn resize(&self, width: usize, height: usize) {
         let (x, y) = self.position();
         let (dw, dh) = self.display_size();
@@ -87,33 +89,91 @@ impl WindowControl {
             let most = room.saturating_sub(len) as i32;
             at.clamp(0, most.max(0))
         };
-        self.place(inside(x, width, dw), inside(y, height, dh), width, height);
+        let to = (inside(x, width, dw), inside(y, height, dh));
+        self.place((to != (x, y)).then_some(to), width, height);
     }
 
-    /// Moves and resizes the window. minifb pins the size with min = max
-    /// size hints (the window is not user-resizable), so the hints move
-    /// with it or a window manager would refuse.
-    pub fn place(&self, x: i32, y: i32, width: usize, height: usize) {
+    /// Resizes the window, and moves it to `at` if given. minifb pins the
+    /// size with min = max size hints (the window is not user-resizable),
+    /// so the hints move with it or a window manager would refuse.
+    pub fn place(&self, at: Option<(i32, i32)>, width: usize, height: usize) {
         let (w, h) = (width.max(1) as i32, height.max(1) as i32);
-        // SAFETY: a zeroed XSizeHints filled in, and requests on our live
-        // connection for a window id that minifb keeps alive.
+        self.pin_size(Some((w, h)));
+        // SAFETY: requests on our live connection for a window id that
+        // minifb keeps alive.
         unsafe {
-            let mut hints: xlib::XSizeHints = std::mem::zeroed();
-            hints.flags = xlib::PMinSize | xlib::PMaxSize;
-            hints.min_width = w;
-            hints.max_width = w;
-            hints.min_height = h;
-            hints.max_height = h;
-            (self.xlib.XSetWMNormalHints)(self.display, self.window, &mut hints);
-            (self.xlib.XMoveResizeWindow)(self.display, self.window, x, y, w as u32, h as u32);
+            match at {
+                Some((x, y)) => (self.xlib.XMoveResizeWindow)(
+                    self.display,
+                    self.window,
+                    x,
+                    y,
+                    w as u32,
+                    h as u32,
+                ),
+                None => (self.xlib.XResizeWindow)(self.display, self.window, w as u32, h as u32),
+            };
             (self.xlib.XFlush)(self.display);
         }
     }
 
+    /// Sets min = max size hints to `size`, or none (so that a window
+    /// manager may make the window fullscreen).
+    fn pin_size(&self, size: Option<(i32, i32)>) {
+        // SAFETY: a zeroed XSizeHints filled in, sent on our live
+        // connection for a window id that minifb keeps alive.
+        unsafe {
+            let mut hints: xlib::XSizeHints = std::mem::zeroed();
+            if let Some((w, h)) = size {
+                hints.flags = xlib::PMinSize | xlib::PMaxSize;
+                hints.min_width = w;
+                hints.max_width = w;
+                hints.min_height = h;
+                hints.max_height = h;
+            }
+            (self.xlib.XSetWMNormalHints)(self.display, self.window, &mut hints);
+        }
+    }
+
+    /// Whether an EWMH window manager runs (it names its check window on
+    /// the root window).
+    pub fn has_window_manager(&self) -> bool {
+        let check = self.atom("_NET_SUPPORTING_WM_CHECK");
+        let (mut kind, mut format, mut items, mut after) = (0, 0, 0, 0);
+        let mut data: *mut u8 = std::ptr::null_mut();
+        // SAFETY: a property query on our live connection; the out-pointers
+        // are locals, and the data Xlib allocates is freed here.
+        unsafe {
+            let root = (self.xlib.XDefaultRootWindow)(self.display);
+            let status = (self.xlib.XGetWindowProperty)(
+                self.display,
+                root,
+                check,
+                0,
+                1,
+                xlib::False,
+                xlib::XA_WINDOW,
+                &mut kind,
+                &mut format,
+                &mut items,
+                &mut after,
+                &mut data,
+            );
+            if !data.is_null() {
+                (self.xlib.XFree)(data.cast());
+            }
+            status == xlib::Success as i32 && items > 0
+        }
+    }
+
     /// Asks the window manager for fullscreen (or back), by the EWMH
-    /// `_NET_WM_STATE` message. Without a window manager nothing answers:
-    /// the caller also sets the geometry itself.
+    /// `_NET_WM_STATE` message, with the size unpinned while fullscreen.
+    /// Without a window manager nothing answers: the caller then also sets
+    /// the geometry itself.
     pub fn set_fullscreen(&self, on: bool) {
+        if on {
+            self.pin_size(None);
+        }
         let state = self.atom("_NET_WM_STATE");
         let fullscreen = self.atom("_NET_WM_STATE_FULLSCREEN");
         // SAFETY: a zeroed client message filled in, sent on our live

@@ -88,7 +88,8 @@ pub struct Desktop {
     redraw: bool,
     since_present: u32,
     title: String,
-    icon: Option<Icon>,
+    /// The icon shown: None for hop's own, Some for the ROM's.
+    icon: Option<Option<Icon>>,
     cursor_hidden: bool,
 }
 
@@ -221,10 +222,10 @@ impl Desktop {
     /// Shows the ROM's icon, or hop's when it has none (sent to X only on
     /// a change).
     pub fn set_icon(&mut self, icon: Option<Icon>) {
-        let icon = icon.unwrap_or_else(Icon::hop);
         if self.icon.as_ref() != Some(&icon) {
             if let Some(control) = &self.control {
-                control.set_icon(&icon.net_wm_icon());
+                let shown = icon.clone().unwrap_or_else(Icon::hop);
+                control.set_icon(&shown.net_wm_icon());
             }
             self.icon = Some(icon);
         }

@@ -21,13 +21,13 @@ const KEYS: &str = "\
 Keys in the window:
   Ctrl / Alt / Shift / Home   Controller A / B / Select / Start (either side)
   arrows                      Controller d-pad
-  F1    zoom 1x, 2x, 3x
+  F1    zoom: 1x, 2x... up to 4x, the zooms that fit the display
   F2    print both stacks to stderr
   F3    quit
   F4    reload the ROM from disk
   F5    soft reset (the ROM as loaded)
   F6    open a ROM or .tal file (dialog)
-  F11   fullscreen (not available with minifb on X11: says so)
+  F11   fullscreen on/off (the picture centred at the largest zoom)
   F12   save a screenshot (hop-N.png in the current directory)
 Drop a .rom or .tal file on the window to run it instead.
 Without a ROM, hop starts its launcher: it lists the .rom and .tal files in
@@ -97,9 +97,13 @@ struct Cli {
     #[arg(long, value_name = "EPOCH", allow_negative_numbers = true, value_parser = parse_clock)]
     clock: Option<i64>,
 
-    /// Window zoom, 1 to 3 (default: 2 for small screens, 1 for large ones).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=3))]
+    /// Window zoom, 1 to 4 (default: the largest that fits 90 % of the display).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=4))]
     scale: Option<u8>,
+
+    /// Start fullscreen (F11 toggles it).
+    #[arg(long)]
+    fullscreen: bool,
 
     /// No sound: do not open the audio device at all.
     #[arg(long)]
@@ -168,6 +172,7 @@ fn main() -> ExitCode {
                 args: cli.args,
             },
             zoom: cli.scale.map(usize::from),
+            fullscreen: cli.fullscreen,
             mute: cli.mute,
         };
         return ExitCode::from(hop::desktop::run(options) as u8);

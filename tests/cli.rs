@@ -638,6 +638,7 @@ fn help_lists_the_flags_and_the_keys() {
         "--headless",
         "--frames",
         "--scale",
+        "--fullscreen",
         "--mute",
         "--budget",
         "--root",

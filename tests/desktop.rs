@@ -96,10 +96,14 @@ fn keys_clicks_and_wheel_match_the_headless_runner() {
         "the input log: the window's, then the headless runner's"
     );
     assert!(window_picture == expected, "the markers differ");
-    // F1 cycles the zoom: 2 -> 3 -> 1.
+    // F1 cycles the zooms that fit the 1280x1024 display: 2 -> 3 -> 4 -> 1.
     x.keys(&["F1"]);
     wait_for("zoom 3", || {
         (x.window_size(&window) == (768, 480)).then_some(())
+    });
+    x.keys(&["F1"]);
+    wait_for("zoom 4", || {
+        (x.window_size(&window) == (1024, 640)).then_some(())
     });
     x.keys(&["F1"]);
     wait_for("zoom 1", || {
@@ -188,11 +192,12 @@ fn a_dropped_file_replaces_the_rom() {
     x.xdo(&["mousemove", &(cx + 3).to_string(), &(cy + 3).to_string()]);
     settle();
     x.xdo(&["mouseup", "1"]);
-    // The piano takes over the window: its name, its size.
+    // The piano takes over the window: its name, its size (at the
+    // default zoom, 4x on this display).
     let piano = x.window("piano", &mut hop);
     assert_eq!(piano, window, "the same window");
     wait_for("the piano's size", || {
-        (x.window_size(&window) == (448, 288)).then_some(())
+        (x.window_size(&window) == (896, 576)).then_some(())
     });
     let _ = source.kill();
     let _ = source.wait();
@@ -243,7 +248,7 @@ fn the_launcher_starts_the_picked_rom_and_audio_runs_without_a_sound_card() {
     // No --mute: with no sound card (as on CI) hop says so in one line,
     // with none of ALSA's own complaints, renders the sound itself and
     // drops it, so notes still end.
-    let mut hop = Hop::start(&x, &dir.0, &[]);
+    let mut hop = Hop::start(&x, &dir.0, &["--scale", "2"]);
     let window = x.window("hop launcher", &mut hop);
     x.point(&window, 4, 4);
     x.keys(&["Down", "Return"]);

@@ -7,8 +7,8 @@
 //! vector), shows the screen if it changed, and lets minifb wait for the
 //! next tick.
 //!
-//! - [`window`]: the minifb window, zoom and resizing ([`x11`] for what
-//!   minifb cannot do);
+//! - [`window`]: the minifb window, zoom, resizing and fullscreen ([`x11`]
+//!   for what minifb cannot do); [`icon`]: its icon;
 //! - [`input`]: a frame's input: [`keys`], [`pointer`](mod@pointer) (from
 //!   [`xinput`]) and [`stdin`] to Varvara events;
 //! - [`sound`]: the cpal stream;
@@ -16,6 +16,7 @@
 //! - [`program`], [`session`]: what runs, and the running machine.
 
 pub mod dialog;
+pub mod icon;
 pub mod input;
 pub mod keys;
 pub mod notice;
@@ -59,8 +60,10 @@ pub struct Options {
     /// The ROM or .tal file; None runs the launcher.
     pub rom: Option<PathBuf>,
     pub settings: Settings,
-    /// Fixed zoom (1-3); None picks one from the screen size.
+    /// Fixed zoom (1-4); None picks one from the screen size.
     pub zoom: Option<usize>,
+    /// Start fullscreen.
+    pub fullscreen: bool,
     /// No sound at all.
     pub mute: bool,
 }
@@ -108,14 +111,11 @@ struct App {
     settings: Settings,
     desktop: Desktop,
     input: input::Input,
-    /// The zoom was chosen (flag or F1): keep it for new ROMs.
-    zoom_fixed: bool,
     sound: Option<sound::Sound>,
     /// What the sound stream pulls from: the running machine's audio.
     audio: Arc<Mutex<crate::varvara::audio::AudioOutput>>,
     drops: Option<xdnd::DropReceiver>,
     dialog: Option<(dialog::OpenDialog, std::time::Instant)>,
-    said_no_fullscreen: bool,
     notice: Notice,
 }
 
@@ -123,11 +123,13 @@ impl App {
     fn new(session: Session, options: &Options) -> Result<App, String> {
         let keys = Rc::new(RefCell::new(Vec::new()));
         let size = screen_size(&session);
-        let zoom = options.zoom.unwrap_or(2);
-        let mut desktop = Desktop::open(&session.title(), size, zoom, KeyQueue(Rc::clone(&keys)))?;
-        if options.zoom.is_none() {
-            desktop.set_zoom(Desktop::default_zoom(size, desktop.display_size()));
-        }
+        let mut desktop = Desktop::open(
+            &session.title(),
+            size,
+            options.zoom,
+            KeyQueue(Rc::clone(&keys)),
+        )?;
+        desktop.set_fullscreen(options.fullscreen);
         let input = input::Input::new(&desktop, keys);
         let drops = xdnd::start(desktop.x_window());
         let audio = Arc::new(Mutex::new(session.machine.audio_output()));
@@ -147,12 +149,10 @@ impl App {
             settings: options.settings.clone(),
             desktop,
             input,
-            zoom_fixed: options.zoom.is_some(),
             sound,
             audio,
             drops,
             dialog: None,
-            said_no_fullscreen: false,
             notice: Notice::new(),
         })
     }
@@ -186,12 +186,13 @@ impl App {
             if self.session.machine.halted() {
                 match self.session.launcher_choice(&self.settings.root) {
                     Some(Some(path)) => {
-                        // A pick that does not load: back to the launcher.
-                        let started = self.open(&path, Vec::new())
-                            || Program::launcher()
-                                .is_ok_and(|launcher| self.replace(launcher, Vec::new()));
-                        if !started {
-                            return EXIT_FAILURE;
+                        // A pick that does not load: back to the launcher,
+                        // which shows why.
+                        if let Err(why) = self.open(&path, Vec::new()) {
+                            let back = Program::launcher_saying(&why);
+                            if !back.is_ok_and(|launcher| self.replace(launcher, Vec::new()).is_ok()) {
+                                return EXIT_FAILURE;
+                            }
                         }
                     }
                     Some(None) | None => return self.session.machine.exit_code(),
@@ -202,6 +203,10 @@ impl App {
             }
             let title = self.session.title();
             self.desktop.set_title(&title);
+            let machine = &self.session.machine;
+            let at = machine.devices.system.metadata;
+            self.desktop
+                .set_icon(icon::Icon::from_metadata(&machine.uxn.ram[..], at));
             self.desktop
                 .hide_cursor(self.session.machine.devices.mouse.vector != 0);
             let frame = self.notice.overlay(self.session.machine.screen_frame());
@@ -212,11 +217,7 @@ impl App {
 
     fn host_key(&mut self, key: HostKey) {
         match key {
-            HostKey::Zoom => {
-                self.zoom_fixed = true;
-                self.desktop
-                    .set_zoom(self.desktop.zoom() % window::MAX_ZOOM + 1);
-            }
+            HostKey::Zoom => self.desktop.cycle_zoom(),
             HostKey::Stacks => eprint!(
                 "{}",
                 crate::varvara::system::debug_text(&self.session.machine.uxn)
@@ -224,7 +225,7 @@ impl App {
             HostKey::Reload => match self.session.program.reload() {
                 Ok(program) => {
                     let name = program.file_name();
-                    if self.replace(program, self.session.args.clone()) {
+                    if self.replace(program, self.session.args.clone()).is_ok() {
                         self.notice.say(format!("reloaded {name} from disk"));
                     }
                 }
@@ -235,7 +236,8 @@ impl App {
                 }
             },
             HostKey::Reset => {
-                if self.replace(self.session.program.clone(), self.session.args.clone()) {
+                let (program, args) = (self.session.program.clone(), self.session.args.clone());
+                if self.replace(program, args).is_ok() {
                     self.notice.say("reset");
                 }
             }
@@ -245,42 +247,36 @@ impl App {
                     self.dialog = Some((dialog::OpenDialog::show(&dir), std::time::Instant::now()));
                 }
             }
-            HostKey::Fullscreen => {
-                if !self.said_no_fullscreen {
-                    self.said_no_fullscreen = true;
-                    eprintln!(
-                        "hop: fullscreen is not available (minifb has no fullscreen on X11); F1 zooms"
-                    );
-                }
-            }
+            HostKey::Fullscreen => self.desktop.toggle_fullscreen(),
             HostKey::Screenshot => self.screenshot(),
             HostKey::Quit => {}
         }
     }
 
     /// Starts the file at `path` in place of the running program, with
-    /// `args`. Whether it runs now (else the window says why).
-    fn open(&mut self, path: &Path, args: Vec<OsString>) -> bool {
+    /// `args`. If it does not run, the window says why, stderr has every
+    /// reason, and the error is the first.
+    fn open(&mut self, path: &Path, args: Vec<OsString>) -> Result<(), String> {
         match Program::load(path) {
             Ok(program) => self.replace(program, args),
             Err(lines) => {
                 lines.iter().for_each(|line| eprintln!("{line}"));
                 let why = lines.last().map_or("", |l| l.trim_start_matches("hop: "));
                 self.notice.say(format!("not started: {why}"));
-                false
+                Err(lines.first().cloned().unwrap_or_default())
             }
         }
     }
 
     /// A fresh machine for `program`, given `args` and nothing else of the
-    /// session before it; the window takes its title and size. Whether it
-    /// runs now (else the window says why).
-    fn replace(&mut self, program: Program, args: Vec<OsString>) -> bool {
+    /// session before it; the window takes its title and size. If it does
+    /// not run, the window says why and the error is the reason.
+    fn replace(&mut self, program: Program, args: Vec<OsString>) -> Result<(), String> {
         let session = match Session::start(program, &args, &self.settings, BOOT_WAIT) {
             Ok(session) => session,
             Err(line) => {
                 self.notice.say(line.trim_start_matches("hop: "));
-                return false;
+                return Err(line);
             }
         };
         self.session = session;
@@ -288,12 +284,7 @@ impl App {
             *audio = self.session.machine.audio_output();
         }
         self.input.reset();
-        if !self.zoom_fixed {
-            let size = screen_size(&self.session);
-            self.desktop
-                .set_zoom(Desktop::default_zoom(size, self.desktop.display_size()));
-        }
-        true
+        Ok(())
     }
 
     /// A drop runs the first ROM in it (`.rom` or `.tal`) with the other
@@ -321,7 +312,7 @@ impl App {
             let mut args: Vec<OsString> =
                 dropped.iter().map(|p| p.clone().into_os_string()).collect();
             let rom = PathBuf::from(args.remove(at));
-            self.open(&rom, args);
+            let _ = self.open(&rom, args);
         }
     }
 
@@ -333,7 +324,7 @@ impl App {
             dialog::Outcome::Open => {}
             dialog::Outcome::Chosen(path) => {
                 self.dialog = None;
-                self.open(&path, Vec::new());
+                let _ = self.open(&path, Vec::new());
             }
             dialog::Outcome::Nothing => {
                 // A person takes a moment to cancel; no dialog at all

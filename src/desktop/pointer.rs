@@ -12,8 +12,10 @@ use crate::varvara::mouse::button;
 /// What minifb reported in one poll.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Poll {
-    /// Window pixel coordinates, unscaled (minifb's scaled ones are wrong
-    /// after a resize); they may lie outside the window.
+    /// Window pixel coordinates from the picture's top-left corner (see
+    /// `Desktop::poll_mouse`: fullscreen puts black around it), unscaled
+    /// (minifb's scaled ones are wrong after a resize); they may lie
+    /// outside the picture.
     pub position: (f32, f32),
     /// Whether the pointer is over the window.
     pub inside: bool,

@@ -22,6 +22,9 @@ pub enum Origin {
 pub struct Program {
     pub origin: Origin,
     pub rom: Vec<u8>,
+    /// What the launcher shows under its list (why the last pick did not
+    /// start), handed to it as its console argument.
+    pub notice: Option<String>,
 }
 
 impl Program {
@@ -32,6 +35,7 @@ impl Program {
         Ok(Program {
             origin: Origin::File(path.to_path_buf()),
             rom,
+            notice: None,
         })
     }
 
@@ -52,6 +56,16 @@ impl Program {
         Ok(Program {
             origin: Origin::Launcher,
             rom: assembly.rom,
+            notice: None,
+        })
+    }
+
+    /// The launcher, showing `notice` (without hop's `hop: ` prefix).
+    pub fn launcher_saying(notice: &str) -> Result<Program, Vec<String>> {
+        let notice = notice.strip_prefix("hop: ").unwrap_or(notice);
+        Ok(Program {
+            notice: Some(notice.to_string()),
+            ..Program::launcher()?
         })
     }
 

@@ -88,7 +88,13 @@ impl Session {
             args: args.to_vec(),
             news: Vec::new(),
         };
-        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        // The launcher's arguments are what it has to say (a pick that
+        // failed); a ROM's are its documents.
+        let args: Vec<&[u8]> = match (&session.captured, &session.program.notice) {
+            (Some(_), Some(notice)) => vec![notice.as_bytes()],
+            (Some(_), None) => Vec::new(),
+            (None, _) => args.iter().map(|a| a.as_bytes()).collect(),
+        };
         session.machine.queue_boot(!args.is_empty());
         session.machine.queue_args(&args);
         let booted = session.machine.work(Some(Instant::now() + wait));

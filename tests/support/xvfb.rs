@@ -33,6 +33,11 @@ static NEXT_HOP: AtomicU32 = AtomicU32::new(0);
 impl X {
     /// Starts Xvfb, or says SKIPPED and returns None if the tools are missing.
     pub fn start() -> Option<X> {
+        X::start_sized(1280, 1024)
+    }
+
+    /// Starts Xvfb with a display of `width` x `height` pixels.
+    pub fn start_sized(width: usize, height: usize) -> Option<X> {
         for tool in ["Xvfb", "xdotool", "xwd"] {
             if !on_path(tool) {
                 skip(&format!(
@@ -49,7 +54,7 @@ impl X {
                 "-noreset",
                 "-screen",
                 "0",
-                "1280x1024x24",
+                &format!("{width}x{height}x24"),
                 "-nolisten",
                 "tcp",
             ])

@@ -831,3 +831,26 @@ fn diagnostics_about_a_rom_are_limited() {
         );
     }
 }
+
+/// `--timeout` stops a vector by the time it has run, whatever its jump
+/// budget: a slow loop with no budget at all ends with exit 124 and a
+/// line that names the flag, in the console runner and in frames mode.
+#[test]
+fn a_vector_is_stopped_by_the_time_limit() {
+    let dir = TempDir::new("timeout");
+    let rom = dir.file("stuck.tal", "|0100 @l !l\n");
+    for mode in [&["--headless"][..], &["--frames", "10"][..]] {
+        let mut args = mode.to_vec();
+        args.extend(["--budget", "0", "--timeout", "0.5"]);
+        let out = hop(&args, &[&rom], b"");
+        assert_eq!(out.status.code(), Some(124), "{mode:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("the vector at 0x0100 ran for 0.5 s without reaching BRK")
+                && stderr.contains("(--timeout raises the limit)"),
+            "{stderr}"
+        );
+    }
+    let out = hop(&["--headless", "--timeout", "-1"], &[&rom], b"");
+    assert_one_error_line(&out, 2, "");
+}

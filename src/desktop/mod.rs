@@ -165,6 +165,7 @@ impl App {
             let view = pointer::View {
                 size: screen_size(&self.session),
                 zoom: self.desktop.zoom(),
+                offset: self.desktop.offset(),
             };
             let with_stdin = self.session.program.origin != program::Origin::Launcher;
             self.input
@@ -183,6 +184,11 @@ impl App {
             for line in self.session.news.drain(..) {
                 self.notice.say(line);
             }
+            // What hop said on stderr about the ROM (a refused file name)
+            // shows in the window too.
+            for line in self.session.machine.take_diagnostics() {
+                self.notice.show(line);
+            }
             if self.session.machine.halted() {
                 match self.session.launcher_choice(&self.settings.root) {
                     Some(Some(path)) => {
@@ -190,7 +196,9 @@ impl App {
                         // which shows why.
                         if let Err(why) = self.open(&path, Vec::new()) {
                             let back = Program::launcher_saying(&why);
-                            if !back.is_ok_and(|launcher| self.replace(launcher, Vec::new()).is_ok()) {
+                            if !back
+                                .is_ok_and(|launcher| self.replace(launcher, Vec::new()).is_ok())
+                            {
                                 return EXIT_FAILURE;
                             }
                         }
@@ -261,8 +269,11 @@ impl App {
             Ok(program) => self.replace(program, args),
             Err(lines) => {
                 lines.iter().for_each(|line| eprintln!("{line}"));
-                let why = lines.last().map_or("", |l| l.trim_start_matches("hop: "));
-                self.notice.say(format!("not started: {why}"));
+                // The launcher shows the reason itself, in its list.
+                if self.session.program.origin != program::Origin::Launcher {
+                    let why = lines.last().map_or("", |l| l.trim_start_matches("hop: "));
+                    self.notice.show(format!("not started: {why}"));
+                }
                 Err(lines.first().cloned().unwrap_or_default())
             }
         }

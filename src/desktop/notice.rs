@@ -49,6 +49,14 @@ impl Notice {
         self.text = Some((text, Instant::now()));
     }
 
+    /// Shows a line that is on stderr already (the machine's own
+    /// diagnostics, such as a file name the ROM may not open).
+    pub fn show(&mut self, text: impl Into<String>) {
+        let text: String = text.into();
+        let text = text.trim_end().trim_start_matches("hop: ").to_string();
+        self.text = Some((text, Instant::now()));
+    }
+
     /// The text on the screen now, if any (tests read it from stderr).
     pub fn current(&self) -> Option<&str> {
         match &self.text {

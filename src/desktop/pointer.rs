@@ -28,15 +28,19 @@ pub struct Poll {
 }
 
 /// How the screen is shown: its size in its own pixels, and the zoom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct View {
     pub size: (usize, usize),
     pub zoom: usize,
+    /// Where the picture's top-left corner is in the window (fullscreen
+    /// centres it on black).
+    pub offset: (f32, f32),
 }
 
 impl View {
     /// Whether window pixel `position` shows the screen.
     fn shows(&self, position: (f32, f32)) -> bool {
+        let position = (position.0 - self.offset.0, position.1 - self.offset.1);
         let zoom = self.zoom.max(1) as f32;
         (0.0..(self.size.0 as f32 * zoom)).contains(&position.0)
             && (0.0..(self.size.1 as f32 * zoom)).contains(&position.1)
@@ -44,6 +48,7 @@ impl View {
 
     /// The screen pixel at window pixel `position`, clamped to the screen.
     fn pixel(&self, position: (f32, f32)) -> (u16, u16) {
+        let position = (position.0 - self.offset.0, position.1 - self.offset.1);
         let zoom = self.zoom.max(1) as f32;
         let clamp = |v: f32, len: usize| (v / zoom).clamp(0.0, len.saturating_sub(1) as f32) as u16;
         (
@@ -206,6 +211,7 @@ mod tests {
             View {
                 size: (512, 320),
                 zoom: 2,
+                offset: (0.0, 0.0),
             },
             &mut out,
         );
@@ -255,6 +261,7 @@ mod tests {
         let view = View {
             size: (512, 320),
             zoom: 2,
+            offset: (0.0, 0.0),
         };
         let mut p = Pointer::new();
         let button = |button, down, x, y| XEvent::Button { button, down, x, y };

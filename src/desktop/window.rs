@@ -251,16 +251,21 @@ impl Desktop {
         }
     }
 
-    /// The mouse, in pixels from the picture's top-left corner (the
-    /// window's, but for the black border around a fullscreen picture).
+    /// The picture's top-left corner in the window (not at 0, 0 only for
+    /// the black border around a fullscreen picture).
+    pub fn offset(&self) -> (f32, f32) {
+        (self.view.offset.0 as f32, self.view.offset.1 as f32)
+    }
+
+    /// The mouse in window pixels, and whether it is over the picture.
     pub fn poll_mouse(&self) -> Poll {
-        let position = self
+        let raw = self
             .window
             .get_unscaled_mouse_pos(MouseMode::Pass)
             .unwrap_or((-1.0, -1.0));
         let position = (
-            position.0 - self.view.offset.0 as f32,
-            position.1 - self.view.offset.1 as f32,
+            raw.0 - self.view.offset.0 as f32,
+            raw.1 - self.view.offset.1 as f32,
         );
         let (w, h) = (self.size.0 * self.view.zoom, self.size.1 * self.view.zoom);
         let inside = position.0 >= 0.0
@@ -268,7 +273,7 @@ impl Desktop {
             && position.0 < w as f32
             && position.1 < h as f32;
         Poll {
-            position,
+            position: raw,
             inside,
             buttons: [MouseButton::Left, MouseButton::Middle, MouseButton::Right]
                 .map(|b| self.window.get_mouse_down(b)),

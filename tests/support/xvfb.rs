@@ -103,7 +103,14 @@ impl X {
 
     /// The id of the window whose name is exactly `name`.
     pub fn window(&self, name: &str, hop: &mut Hop) -> String {
-        let pattern = format!("^{}$", name.replace('.', "\\."));
+        let escaped: String = name
+            .chars()
+            .flat_map(|c| {
+                let special = ".()[]{}*+?^$|\\".contains(c);
+                special.then_some('\\').into_iter().chain([c])
+            })
+            .collect();
+        let pattern = format!("^{escaped}$");
         let start = Instant::now();
         loop {
             if let Some(id) = self
@@ -429,4 +436,65 @@ pub fn log_cells(image: &Image) -> Vec<(u8, u8)> {
         cells.pop();
     }
     cells
+}
+
+/// A Python with GTK 3 for the drag source, if there is one.
+pub fn gtk_python() -> Option<&'static str> {
+    ["/usr/bin/python3", "python3"].into_iter().find(|python| {
+        Command::new(python)
+            .args([
+                "-c",
+                "import gi; gi.require_version('Gtk', '3.0'); from gi.repository import Gtk",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Drags `files` from a real GTK drag source (tests/desktop/drag_source.py,
+/// a window at the top-left corner) onto the middle of `window`, with
+/// xdotool, as a person would.
+pub fn drag_files(x: &X, python: &str, window: &str, files: &[&Path]) {
+    let mut source = x
+        .command(python)
+        .arg(repo("tests/desktop/drag_source.py"))
+        .args(files)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(source.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready.trim(), "ready");
+    settle();
+    let geometry = x
+        .xdotool(&["getwindowgeometry", "--shell", window])
+        .unwrap();
+    let at = |name: &str| -> i64 {
+        geometry
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (cx, cy) = (at("X") + at("WIDTH") / 2, at("Y") + at("HEIGHT") / 2);
+    x.xdo(&["mousemove", "40", "40", "mousedown", "1"]);
+    for step in 1..=10 {
+        let (px, py) = (40 + (cx - 40) * step / 10, 40 + (cy - 40) * step / 10);
+        x.xdo(&["mousemove", &px.to_string(), &py.to_string()]);
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    x.xdo(&["mousemove", &(cx + 3).to_string(), &(cy + 3).to_string()]);
+    settle();
+    x.xdo(&["mouseup", "1"]);
+    let _ = wait_for("the drag source to finish", || {
+        source.try_wait().ok().flatten()
+    });
 }

@@ -182,7 +182,7 @@ impl App {
             self.session
                 .frame(events, &self.settings, self.sound.is_none(), deadline);
             for line in self.session.news.drain(..) {
-                self.notice.say(line);
+                self.notice.show(line);
             }
             // What hop said on stderr about the ROM (a refused file name)
             // shows in the window too.

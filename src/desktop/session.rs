@@ -41,7 +41,8 @@ pub struct Session {
     silent_due: u64,
     /// The arguments it was started with (F4 and F5 start it with them again).
     pub args: Vec<OsString>,
-    /// Lines for the person at the window, not yet shown.
+    /// Lines for the person at the window, not yet shown (stderr has
+    /// them already, at greater length).
     pub news: Vec<String>,
 }
 
@@ -146,7 +147,12 @@ impl Session {
                 runaway.what(settings.budget, settings.timeout),
                 runaway.pc,
             );
-            self.news.push(why.clone());
+            eprintln!("hop: {why}");
+            // The window's line is short: a small screen shows 20 letters.
+            self.news.push(format!(
+                "stopped: {}; F4 reloads, F5 resets",
+                runaway.what(settings.budget, settings.timeout)
+            ));
             self.stopped = Some(why);
         }
     }

@@ -122,20 +122,6 @@ fn keys_clicks_and_wheel_match_the_headless_runner() {
 }
 
 /// A Python that has GTK 3 (Debian's own, not a pyenv one).
-fn gtk_python() -> Option<&'static str> {
-    ["/usr/bin/python3", "python3"].into_iter().find(|python| {
-        Command::new(python)
-            .args([
-                "-c",
-                "import gi; gi.require_version('Gtk', '3.0'); from gi.repository import Gtk",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    })
-}
-
 #[test]
 fn a_dropped_file_replaces_the_rom() {
     let Some(x) = X::start() else { return };
@@ -154,44 +140,7 @@ fn a_dropped_file_replaces_the_rom() {
     let mut hop = Hop::start(&x, &dir.0, &["--mute", rom.to_str().unwrap()]);
     let window = x.window("input log", &mut hop);
     // The drag source: a GTK window at (0, 0) offering the file.
-    let mut source = x
-        .command(python)
-        .arg(repo("tests/desktop/drag_source.py"))
-        .arg(&dropped)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(source.stdout.take().unwrap()),
-        &mut ready,
-    )
-    .unwrap();
-    assert_eq!(ready.trim(), "ready");
-    settle();
-    // Drag it from the source onto hop's window.
-    let geometry = x
-        .xdotool(&["getwindowgeometry", "--shell", &window])
-        .unwrap();
-    let at = |name: &str| -> i64 {
-        geometry
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}=")))
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
-    let (cx, cy) = (at("X") + at("WIDTH") / 2, at("Y") + at("HEIGHT") / 2);
-    x.xdo(&["mousemove", "40", "40", "mousedown", "1"]);
-    for step in 1..=10 {
-        let (px, py) = (40 + (cx - 40) * step / 10, 40 + (cy - 40) * step / 10);
-        x.xdo(&["mousemove", &px.to_string(), &py.to_string()]);
-        std::thread::sleep(Duration::from_millis(40));
-    }
-    x.xdo(&["mousemove", &(cx + 3).to_string(), &(cy + 3).to_string()]);
-    settle();
-    x.xdo(&["mouseup", "1"]);
+    drag_files(&x, python, &window, &[dropped.as_path()]);
     // The piano takes over the window: its name, its size (at the
     // default zoom, 4x on this display).
     let piano = x.window("piano", &mut hop);
@@ -199,8 +148,6 @@ fn a_dropped_file_replaces_the_rom() {
     wait_for("the piano's size", || {
         (x.window_size(&window) == (896, 576)).then_some(())
     });
-    let _ = source.kill();
-    let _ = source.wait();
     assert!(hop.running());
     assert_eq!(hop.stderr(), "");
 }

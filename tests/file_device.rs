@@ -6,6 +6,7 @@
 //! ROM switches files). Each test works in a fresh folder `base` holding
 //! the root and, beside it, `outside/canary`, which must never change.
 
+mod support;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
@@ -31,8 +32,16 @@ impl Sandbox {
 
     /// Nothing beside the root has appeared, gone or changed.
     fn assert_untouched(&self, what: &str) {
-        assert_eq!(names(&self.base), ["outside", "root"], "{what}");
-        assert_eq!(names(&self.base.join("outside")), ["canary"], "{what}");
+        assert_eq!(
+            support::file_names(&self.base),
+            ["outside", "root"],
+            "{what}"
+        );
+        assert_eq!(
+            support::file_names(&self.base.join("outside")),
+            ["canary"],
+            "{what}"
+        );
         assert_eq!(
             std::fs::read(self.base.join("outside/canary")).unwrap(),
             b"canary",
@@ -45,15 +54,6 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.base);
     }
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// One File device and the RAM it reads names and buffers from, driven
@@ -179,7 +179,7 @@ fn dot_dot_is_refused_at_every_depth() {
         }
     }
     sandbox.assert_untouched("after the `..` names");
-    assert_eq!(names(&sandbox.root), ["sub"]);
+    assert_eq!(support::file_names(&sandbox.root), ["sub"]);
     // `..` that stays inside is fine, even out and back in by the root's name.
     dev.name(b"sub/../inside.txt");
     assert_eq!(dev.write(b"ok"), 2);
@@ -189,7 +189,10 @@ fn dot_dot_is_refused_at_every_depth() {
     );
     dev.name(b"../root/back.txt");
     assert_eq!(dev.write(b"ok"), 2);
-    assert_eq!(names(&sandbox.root), ["back.txt", "inside.txt", "sub"]);
+    assert_eq!(
+        support::file_names(&sandbox.root),
+        ["back.txt", "inside.txt", "sub"]
+    );
     assert_eq!(attempts, 6 * 8);
 }
 
@@ -213,7 +216,7 @@ fn absolute_paths_outside_the_root_are_refused() {
     let inside = format!("{}/abs.txt", sandbox.root.display());
     dev.name(inside.as_bytes());
     assert_eq!(dev.write(b"in"), 2);
-    assert_eq!(names(&sandbox.root), ["abs.txt", "sub"]);
+    assert_eq!(support::file_names(&sandbox.root), ["abs.txt", "sub"]);
 }
 
 #[test]
@@ -243,7 +246,7 @@ fn symlinks_that_lead_out_of_the_root_are_refused() {
     sandbox.assert_untouched("after the symlinks");
     // The links themselves are still there: a refused delete deleted nothing.
     assert_eq!(
-        names(root),
+        support::file_names(root),
         ["abs", "canary", "dangling", "inner", "sub", "up"]
     );
     // A link that stays inside the root works.
@@ -295,11 +298,14 @@ fn a_name_with_no_nul_before_the_end_of_ram_is_refused() {
     assert_eq!(dev.write(b"data"), 0);
     assert_eq!(dev.read().0, 0);
     assert_eq!(dev.stat(), b"!!!!");
-    assert_eq!(names(&sandbox.root), ["sub"]);
+    assert_eq!(support::file_names(&sandbox.root), ["sub"]);
     // With its NUL in the very last byte, the same name works.
     dev.name_at(0xfff0, b"abcdefghijklmno\0");
     assert_eq!(dev.write(b"data"), 4);
-    assert_eq!(names(&sandbox.root), ["abcdefghijklmno", "sub"]);
+    assert_eq!(
+        support::file_names(&sandbox.root),
+        ["abcdefghijklmno", "sub"]
+    );
     // A name at 0xffff is at most empty: refused.
     dev.name_at(0xffff, b"z");
     assert_eq!(dev.write(b"data"), 0);
@@ -613,7 +619,11 @@ fn a_folder_swapped_for_a_symlink_while_in_use_never_leads_out() {
         format!("{swaps} swaps; {writes} writes and {reads} reads went through inside\n")
             .as_bytes(),
     );
-    assert_eq!(names(&outside), ["canary"], "a file appeared outside");
+    assert_eq!(
+        support::file_names(&outside),
+        ["canary"],
+        "a file appeared outside"
+    );
     assert_eq!(std::fs::read(outside.join("canary")).unwrap(), b"canary");
 }
 

@@ -8,7 +8,6 @@ mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::symlink;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use support::TempDir;
@@ -233,7 +232,7 @@ fn files_named_on_the_command_line_are_reachable_and_nothing_beside_them() {
     assert_eq!(read("elsewhere/abs.txt"), "hop!");
     assert_eq!(read("sibling.txt"), "sibling");
     assert_eq!(
-        names(&base.0),
+        support::file_names(&base.0),
         [
             "elsewhere",
             "folder",
@@ -244,20 +243,11 @@ fn files_named_on_the_command_line_are_reachable_and_nothing_beside_them() {
             "sibling.txt"
         ]
     );
-    assert!(names(&base.path("folder")).is_empty());
-    assert!(names(&root).is_empty());
+    assert!(support::file_names(&base.path("folder")).is_empty());
+    assert!(support::file_names(&root).is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("hop: file: refused \"../sibling.txt\""),
         "{stderr}"
     );
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }

@@ -607,16 +607,6 @@ impl<'a> Assembler<'a> {
             self.error(token, format!("more than {MAX_INCLUDES} includes"));
             return;
         }
-        if self.loaded >= MAX_SOURCES_SIZE {
-            self.error(
-                token,
-                format!(
-                    "cannot include {shown}: more than {} MiB of source in all",
-                    MAX_SOURCES_SIZE >> 20
-                ),
-            );
-            return;
-        }
         let from = self
             .files
             .get(token.pos.file as usize)
@@ -624,6 +614,8 @@ impl<'a> Assembler<'a> {
             .unwrap_or_default();
         match self.loader.load(&from, &path) {
             Ok((name, text)) => {
+                // Each file is read through its own cap, so the total
+                // overshoots by at most one file before it is refused.
                 self.loaded += text.len();
                 if self.loaded > MAX_SOURCES_SIZE {
                     self.error(

@@ -138,3 +138,13 @@ pub fn hop_with_memory_limit(dir: &Path, args: &[&str], kib: u64) -> std::proces
         .output()
         .expect("cannot start sh")
 }
+
+/// The names in a folder, sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}

@@ -10,6 +10,14 @@
 //! time for its 10 iterations, so criterion says it is "Unable to complete
 //! 10 samples" for it: expected, and harmless.
 //!
+//! Beside hop's two engines, each program also runs on raven's CPU (the
+//! `raven-uxn` crate, a peer to measure against): its hand-written x86-64
+//! assembly (`raven-native`) and its tail-call interpreter
+//! (`raven-tailcall`), on a bare CPU with no devices, which only favours
+//! raven. Before timing, every program's RAM after the run is checked to be
+//! the same on raven as on hop, so both did the same work.
+//! `benches/versus.sh` prints the ratios from criterion's estimates.
+//!
 //! `cargo bench --bench cpu -- fib` runs one program; `-- tailcall` one engine.
 
 use std::hint::black_box;
@@ -21,7 +29,20 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use hop::uxn::Engine;
 use hop::varvara::{Config, Varvara};
 
-const PROGRAMS: [&str; 6] = ["fib", "primes", "sieve", "sort", "crc", "interp"];
+/// The programs: every `roms/bench/*.tal`, by name.
+fn programs() -> Vec<(String, std::path::PathBuf)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("roms/bench");
+    let mut programs: Vec<_> = std::fs::read_dir(&dir)
+        .expect("roms/bench is readable")
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let name = path.file_stem()?.to_str()?.to_owned();
+            (path.extension()? == "tal").then_some((name, path))
+        })
+        .collect();
+    programs.sort();
+    programs
+}
 
 /// Boots a fresh machine with `rom` and runs it until it halts. Returns the
 /// machine so the caller can read the exit code and instruction count.
@@ -39,10 +60,19 @@ fn run(rom: &[u8], engine: Engine) -> Varvara {
     machine
 }
 
+/// Runs `rom` on raven's CPU with backend `B` from 0x0100 to its BRK, and
+/// returns its RAM.
+fn run_raven<B: raven_uxn::Backend>(rom: &[u8]) -> Vec<u8> {
+    let mut mem = raven_uxn::UxnMem::boxed();
+    let mut vm = raven_uxn::Uxn::<B>::new(&mut mem);
+    let _ = vm.reset(rom);
+    vm.run(&mut raven_uxn::EmptyDevice, 0x0100);
+    (0..=0xffff).map(|a| vm.ram_read_byte(a)).collect()
+}
+
 fn cpu(c: &mut Criterion) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("roms/bench");
-    for name in PROGRAMS {
-        let path = dir.join(format!("{name}.tal"));
+    for (name, path) in programs() {
+        let name = name.as_str();
         let rom = match hop::asm::assemble_file(&path) {
             Ok(assembly) => assembly.rom,
             Err(errors) => panic!("{} does not assemble: {}", path.display(), errors[0]),
@@ -53,6 +83,12 @@ fn cpu(c: &mut Criterion) {
             "{name} does not exit cleanly"
         );
         let instructions = measured.instructions.expect("the model engine counts");
+        let ram: Vec<u8> = (0..=0xffff).map(|a| measured.uxn.ram[a]).collect();
+        assert!(
+            run_raven::<raven_uxn::backend::Native>(&rom) == ram
+                && run_raven::<raven_uxn::backend::Tailcall>(&rom) == ram,
+            "{name} leaves a different RAM on raven"
+        );
 
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Elements(instructions));
@@ -65,6 +101,12 @@ fn cpu(c: &mut Criterion) {
                 })
             });
         }
+        group.bench_function("raven-native", |b| {
+            b.iter(|| black_box(run_raven::<raven_uxn::backend::Native>(black_box(&rom))))
+        });
+        group.bench_function("raven-tailcall", |b| {
+            b.iter(|| black_box(run_raven::<raven_uxn::backend::Tailcall>(black_box(&rom))))
+        });
         group.finish();
     }
 }

@@ -9,13 +9,26 @@
 #   which removes process start-up and shutdown;
 # and prints a Markdown table of both and their ratio, with the average.
 #
-# Usage: benches/x86-per-uxn.sh [ROM...]     (needs valgrind)
+# Usage: benches/x86-per-uxn.sh [--ceiling MEAN] [ROM...]     (needs valgrind)
+#
+# With --ceiling, it exits with status 1 when the average is above MEAN
+# (the test suite runs it so, to catch a codegen regression from a new
+# nightly). HOP=path runs that binary instead of building one.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "x86-per-uxn.sh: valgrind is not installed" >&2; exit 1; }
-cargo build --release --quiet
-hop=target/release/hop
+ceiling=
+if [ "${1:-}" = "--ceiling" ]; then
+    ceiling=$2
+    shift 2
+fi
+if [ -n "${HOP:-}" ]; then
+    hop=$HOP
+else
+    cargo build --release --quiet
+    hop=target/release/hop
+fi
 
 if [ $# -eq 0 ]; then
     mkdir -p target/bench-roms
@@ -57,9 +70,16 @@ for rom in "$@"; do
         exit 1
     fi
     echo "$(basename "$rom" .rom) $uxn $((x86 - baseline))"
-done | awk '
+done | awk -v ceiling="$ceiling" '
     { ratio = $3 / $2; sum += ratio; n++
       printf "| %s | %.0f | %.0f | %.2f |\n", $1, $2, $3, ratio }
-    END { if (n) printf "| **average** | | | **%.2f** |\n", sum / n }'
+    END {
+      if (!n) exit
+      printf "| **average** | | | **%.2f** |\n", sum / n
+      if (ceiling != "" && sum / n > ceiling) {
+        printf "x86-per-uxn.sh: the average %.2f is above the ceiling %s\n", sum / n, ceiling > "/dev/stderr"
+        exit 1
+      }
+    }'
 echo
 echo "x86 counts are for the tail-call engine, less the $baseline of a ROM that halts at once."

@@ -2,6 +2,11 @@
 //! assembled by hop, runs on both engines, prints exactly its expected line
 //! and exits with code 0. (That hop assembles them as drifblim does is
 //! checked with every other source in `tests/asm_drifblim.rs`.)
+//!
+//! The tail-call engine's x86 instructions per Uxn instruction on them,
+//! counted by `benches/x86-per-uxn.sh` under valgrind (instruction counts,
+//! not times: the same on a loaded machine), must stay under a ceiling, so
+//! that a codegen regression from a new nightly fails here loudly.
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +51,37 @@ fn check_output(name: &str, expected: &str) {
         );
         assert_eq!(machine.exit_code(), 0, "{name} on {engine}: exit code");
     }
+}
+
+/// The average x86 instructions per Uxn instruction the tail-call engine
+/// may spend on the bench programs: the README's figure plus a margin for
+/// a compiler's ordinary drift.
+const X86_PER_UXN_CEILING: &str = "9";
+
+#[test]
+fn x86_per_uxn_instruction_stays_under_the_ceiling() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/x86-per-uxn.sh");
+    let valgrind = std::process::Command::new("valgrind")
+        .arg("--version")
+        .output();
+    if !valgrind.is_ok_and(|out| out.status.success()) {
+        // CI installs valgrind (.ci/run); a developer's machine may not have it.
+        eprintln!("SKIPPED: valgrind is not installed; x86 per Uxn instruction not checked");
+        return;
+    }
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .args(["--ceiling", X86_PER_UXN_CEILING])
+        .env("HOP", env!("CARGO_BIN_EXE_hop"))
+        .output()
+        .expect("bash runs");
+    let table = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{table}");
+    assert!(
+        out.status.success(),
+        "x86 per Uxn instruction above {X86_PER_UXN_CEILING}:\n{table}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 macro_rules! bench_rom {

@@ -43,6 +43,18 @@ const SPREAD: [u64; 256] = {
     table
 };
 
+/// `SPREAD_FLIPPED[b]`: [`SPREAD`] of `b` mirrored, for flip x: the least
+/// significant bit in the first byte.
+const SPREAD_FLIPPED: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = SPREAD[(b as u8).reverse_bits() as usize];
+        b += 1;
+    }
+    table
+};
+
 /// One in every byte.
 const LANES: u64 = 0x0101_0101_0101_0101;
 
@@ -51,7 +63,18 @@ const LANES: u64 = 0x0101_0101_0101_0101;
 /// each pixel value, and pixels of value 0 are only drawn if `opaque`.
 /// Each byte of a u64 is one pixel, so the 8 pixels are mapped together.
 fn blend_row(old: [u8; 8], lo: u8, hi: u8, colours: [u8; 4], opaque: bool) -> [u8; 8] {
-    let (low, high) = (SPREAD[lo as usize], SPREAD[hi as usize]);
+    blend_spread(
+        old,
+        SPREAD[lo as usize],
+        SPREAD[hi as usize],
+        colours,
+        opaque,
+    )
+}
+
+/// [`blend_row`] with the bit planes already spread one pixel a byte.
+#[inline(always)]
+fn blend_spread(old: [u8; 8], low: u64, high: u64, colours: [u8; 4], opaque: bool) -> [u8; 8] {
     // One mask per pixel value: a 1 in the byte of each pixel with it.
     let zero = !(low | high) & LANES;
     let ones = low & !high;
@@ -326,6 +349,39 @@ impl Screen {
         let flip_x = ctrl & 0x10 != 0;
         let flip_y = ctrl & 0x20 != 0;
         let (w, h) = (self.width, self.height);
+        let colours: [u8; 4] = std::array::from_fn(|c| BLENDING[c][blend]);
+        let (left, top) = (x as u16 as usize, y as u16 as usize);
+        if left + 8 <= w && top + 8 <= h {
+            // The usual case, the whole tile on screen: no clipping, and
+            // each row's 8 pixels drawn at once.
+            let layer = if ctrl & 0x40 != 0 {
+                &mut self.fg
+            } else {
+                &mut self.bg
+            };
+            let spread = if flip_x { &SPREAD_FLIPPED } else { &SPREAD };
+            let area = &mut layer[top * w + left..(top + 7) * w + left + 8];
+            for row in 0..8 {
+                let src = if flip_y { 7 - row } else { row };
+                let hi = if two_bpp { tile[src + 8] } else { 0 };
+                let line: &mut [u8; 8] = (&mut area[row * w..row * w + 8]).try_into().unwrap();
+                *line = blend_spread(
+                    *line,
+                    spread[tile[src] as usize],
+                    spread[hi as usize],
+                    colours,
+                    opaque,
+                );
+            }
+            let area = Rect {
+                x0: left,
+                y0: top,
+                x1: left + 8,
+                y1: top + 8,
+            };
+            self.dirty = self.dirty.union(area);
+            return;
+        }
         let (Some(cols), Some(rows)) = (visible(x, w), visible(y, h)) else {
             return;
         };
@@ -334,7 +390,6 @@ impl Screen {
         } else {
             &mut self.bg
         };
-        let colours: [u8; 4] = std::array::from_fn(|c| BLENDING[c][blend]);
         for i in 0..rows.len {
             let (row, py) = (rows.offset + i, rows.at + i);
             let src = if flip_y { 7 - row } else { row };

@@ -29,6 +29,9 @@ Keys in the window:
   F6    open a ROM or .tal file (dialog)
   F11   fullscreen on/off (the picture centred at the largest zoom)
   F12   save a screenshot (hop-N.png in the current directory)
+A .tal source (or any ROM, with --watch) is reloaded when it or a file it
+includes changes on disk; if it no longer assembles, the error shows over
+the window and the last good version runs on.
 Drop a .rom or .tal file on the window to run it instead.
 Without a ROM, hop starts its launcher: it lists the .rom and .tal files in
 the current directory and in roms/.";
@@ -109,6 +112,16 @@ struct Cli {
     #[arg(long)]
     mute: bool,
 
+    /// Live reload: when the ROM (or the .tal and any file it includes)
+    /// changes on disk, make it again and restart it in the same window
+    /// with the same arguments. On by default for a .tal source.
+    #[arg(long, overrides_with = "no_watch")]
+    watch: bool,
+
+    /// No live reload, not even for a .tal source.
+    #[arg(long, overrides_with = "watch")]
+    no_watch: bool,
+
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
 
@@ -174,6 +187,11 @@ fn main() -> ExitCode {
             zoom: cli.scale.map(usize::from),
             fullscreen: cli.fullscreen,
             mute: cli.mute,
+            watch: match (cli.watch, cli.no_watch) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
         };
         return ExitCode::from(hop::desktop::run(options) as u8);
     }

@@ -103,19 +103,30 @@ pub fn is_source(path: &Path) -> bool {
 /// Loads a program to run: a `.tal` file is assembled in memory, anything
 /// else is read as a ROM.
 pub fn load(path: &Path) -> Result<Vec<u8>, LoadError> {
+    load_tracked(path).0
+}
+
+/// [`load`], and the files the program was made from: the ROM, or the
+/// source and every file it included (as far as assembly got, so also
+/// when it fails), for watching them.
+pub fn load_tracked(path: &Path) -> (Result<Vec<u8>, LoadError>, Vec<std::path::PathBuf>) {
+    let sources = vec![path.to_path_buf()];
     if !is_source(path) {
-        return read(path).map_err(LoadError::Rom);
+        return (read(path).map_err(LoadError::Rom), sources);
     }
     if path.is_dir() {
-        return Err(LoadError::Rom(RomFileError {
+        let error = LoadError::Rom(RomFileError {
             path: path.display().to_string(),
             reason: "is a directory, not a program".into(),
-        }));
+        });
+        return (Err(error), sources);
     }
-    crate::asm::assemble_file(path)
+    let mut loader = crate::asm::FileLoader::new(path);
+    let result = crate::asm::assemble_file_with(path, &mut loader)
         .map(|assembly| assembly.rom)
         .map_err(|errors| LoadError::Assembly {
             path: path.display().to_string(),
             errors,
-        })
+        });
+    (result, [sources, loader.paths].concat())
 }

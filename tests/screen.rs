@@ -437,7 +437,7 @@ fn draw_tile_by_pixel(
             let hi = if two_bpp { tile[row + 8] >> bit & 1 } else { 0 };
             let c = (hi << 1 | lo) as usize;
             let (sx, sy) = (x.wrapping_add(px) as usize, y.wrapping_add(py) as usize);
-            if sx < w && sy < h && (c != 0 || blend % 5 != 0) {
+            if sx < w && sy < h && (c != 0 || !blend.is_multiple_of(5)) {
                 layer[sy * w + sx] = BLEND[c][blend];
             }
         }

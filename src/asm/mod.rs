@@ -163,6 +163,8 @@ pub struct FileLoader {
     tree: Option<PathBuf>,
     /// Every file included so far.
     pub read: Vec<FileId>,
+    /// Their paths, as found (for watching them).
+    pub paths: Vec<PathBuf>,
 }
 
 impl FileLoader {
@@ -172,6 +174,7 @@ impl FileLoader {
             tree: absolute(&main_dir),
             main_dir,
             read: Vec::new(),
+            paths: Vec::new(),
         }
     }
 
@@ -228,6 +231,7 @@ impl IncludeLoader for FileLoader {
                 })?;
         let text = read_source(found)?;
         self.read.extend(FileId::of(found));
+        self.paths.push(found.to_path_buf());
         Ok((found.display().to_string(), text))
     }
 }

@@ -13,7 +13,8 @@
 //!   [`xinput`]) and [`stdin`] to Varvara events;
 //! - [`sound`]: the cpal stream;
 //! - [`xdnd`]: dropped files; [`dialog`]: the F6 open dialog;
-//! - [`program`], [`session`]: what runs, and the running machine.
+//! - [`program`], [`session`]: what runs, and the running machine;
+//!   [`watch`]: live reload when its files change.
 
 pub mod dialog;
 pub mod icon;
@@ -25,6 +26,7 @@ pub mod program;
 pub mod session;
 pub mod sound;
 pub mod stdin;
+pub mod watch;
 pub mod window;
 pub mod x11;
 pub mod xdnd;
@@ -66,6 +68,9 @@ pub struct Options {
     pub fullscreen: bool,
     /// No sound at all.
     pub mute: bool,
+    /// Live reload: Some(true) for every program (`--watch`), Some(false)
+    /// for none (`--no-watch`), None for Uxntal sources only.
+    pub watch: Option<bool>,
 }
 
 /// Runs the desktop until the window closes, F3, or the ROM halts; the
@@ -117,6 +122,10 @@ struct App {
     drops: Option<xdnd::DropReceiver>,
     dialog: Option<(dialog::OpenDialog, std::time::Instant)>,
     notice: Notice,
+    /// Which programs are watched (see [`Options::watch`]), and the watch
+    /// on the running one's files, if it is watched.
+    watch_rule: Option<bool>,
+    watch: Option<watch::Watch>,
 }
 
 impl App {
@@ -154,6 +163,12 @@ impl App {
             drops,
             dialog: None,
             notice: Notice::new(),
+            watch_rule: options.watch,
+            watch: None,
+        })
+        .map(|mut app| {
+            app.rewatch();
+            app
         })
     }
 
@@ -178,6 +193,9 @@ impl App {
             }
             self.take_drops();
             self.poll_dialog();
+            if self.watch.as_mut().is_some_and(watch::Watch::changed) {
+                self.live_reload();
+            }
             let deadline = Instant::now() + WORK_TIME;
             self.session
                 .frame(events, &self.settings, self.sound.is_none(), deadline);
@@ -295,7 +313,66 @@ impl App {
             *audio = self.session.machine.audio_output();
         }
         self.input.reset();
+        self.notice.unpin();
+        self.rewatch();
         Ok(())
+    }
+
+    /// Watches the running program's files if the rule says so, and
+    /// nothing otherwise.
+    fn rewatch(&mut self) {
+        let program = &self.session.program;
+        let wanted = match &program.origin {
+            program::Origin::File(path) => self.watch_rule.unwrap_or(crate::rom::is_source(path)),
+            program::Origin::Launcher => false,
+        };
+        if !wanted {
+            self.watch = None;
+            return;
+        }
+        if self.watch.is_none() {
+            match watch::Watch::new() {
+                Ok(watch) => self.watch = Some(watch),
+                Err(why) => return self.notice.say(why),
+            }
+        }
+        if let Some(watch) = &mut self.watch
+            && let Err(why) = watch.follow(&program.sources)
+        {
+            self.notice.say(why);
+        }
+    }
+
+    /// A watched file changed: the program is made again and restarts
+    /// with the same arguments in the same window. If it does not load
+    /// (a source that does not assemble), the old one runs on, the first
+    /// error stays over the screen until a change that loads, and the
+    /// files watched are those of both tries (a new include with the
+    /// error in it is watched too).
+    fn live_reload(&mut self) {
+        let program::Origin::File(path) = &self.session.program.origin else {
+            return;
+        };
+        let (program, sources) = Program::load_tracked(path);
+        match program {
+            Ok(program) => {
+                let name = program.file_name();
+                if self.replace(program, self.session.args.clone()).is_ok() {
+                    self.notice.say(format!("{name} changed on disk: reloaded"));
+                }
+            }
+            Err(lines) => {
+                lines.iter().for_each(|line| eprintln!("{line}"));
+                let first = lines.first().map_or("", |l| l.trim_start_matches("hop: "));
+                self.notice
+                    .pin(format!("{first} (still running the last good one)"));
+                if let Some(watch) = &mut self.watch {
+                    let mut files = watch.files().to_vec();
+                    files.extend(sources);
+                    let _ = watch.follow(&files);
+                }
+            }
+        }
     }
 
     /// A drop runs the first ROM in it (`.rom` or `.tal`) with the other

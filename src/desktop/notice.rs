@@ -24,6 +24,9 @@ const INK: u32 = 0x00_ff_ff_ff;
 #[derive(Default)]
 pub struct Notice {
     text: Option<(String, Instant)>,
+    /// A line that stays until [`Notice::unpin`] (a source that does not
+    /// assemble), under any passing one.
+    pinned: Option<String>,
     /// Glyph rows, 8 bytes a character from FIRST, read from the font.
     font: Vec<u8>,
     /// The screen with the notice drawn on it.
@@ -57,11 +60,21 @@ impl Notice {
         self.text = Some((text, Instant::now()));
     }
 
+    /// Shows a line that is on stderr already until [`Notice::unpin`].
+    pub fn pin(&mut self, text: impl Into<String>) {
+        let text: String = text.into();
+        self.pinned = Some(text.trim_end().trim_start_matches("hop: ").to_string());
+    }
+
+    pub fn unpin(&mut self) {
+        self.pinned = None;
+    }
+
     /// The text on the screen now, if any (tests read it from stderr).
     pub fn current(&self) -> Option<&str> {
         match &self.text {
             Some((text, since)) if since.elapsed() < SHOWN_FOR => Some(text),
-            _ => None,
+            _ => self.pinned.as_deref(),
         }
     }
 

@@ -25,18 +25,29 @@ pub struct Program {
     /// What the launcher shows under its list (why the last pick did not
     /// start), handed to it as its console argument.
     pub notice: Option<String>,
+    /// The files it was made from: the ROM, or the source and its
+    /// includes (what live reload watches).
+    pub sources: Vec<PathBuf>,
 }
 
 impl Program {
     /// Reads a ROM, or assembles a `.tal` file. The error is the lines to
     /// print (the last a `hop:` summary).
     pub fn load(path: &Path) -> Result<Program, Vec<String>> {
-        let rom = rom::load(path).map_err(|e| e.report())?;
-        Ok(Program {
+        Program::load_tracked(path).0
+    }
+
+    /// [`Program::load`], and the files it was made from, also when it
+    /// does not load (as far as assembly got).
+    pub fn load_tracked(path: &Path) -> (Result<Program, Vec<String>>, Vec<PathBuf>) {
+        let (rom, sources) = rom::load_tracked(path);
+        let program = rom.map_err(|e| e.report()).map(|rom| Program {
             origin: Origin::File(path.to_path_buf()),
             rom,
             notice: None,
-        })
+            sources: sources.clone(),
+        });
+        (program, sources)
     }
 
     /// The embedded launcher (see assets/launcher.tal).
@@ -57,6 +68,7 @@ impl Program {
             origin: Origin::Launcher,
             rom: assembly.rom,
             notice: None,
+            sources: Vec::new(),
         })
     }
 

@@ -276,7 +276,12 @@ fn function_keys_screenshot_stacks_reset_reload_and_dialog() {
     let dir = TempDir::new("fkeys");
     let rom = dir.0.join("input.tal");
     std::fs::copy(repo("tests/desktop/input.tal"), &rom).unwrap();
-    let mut hop = Hop::start(&x, &dir.0, &["--mute", "--scale", "1", "input.tal"]);
+    // No live reload: F4 is what reads the changed source here.
+    let mut hop = Hop::start(
+        &x,
+        &dir.0,
+        &["--mute", "--no-watch", "--scale", "1", "input.tal"],
+    );
     let window = x.window("input log", &mut hop);
     x.point(&window, 20, 20);
     x.xdo(&["mousedown", "1"]);

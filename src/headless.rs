@@ -19,6 +19,7 @@ use crate::uxn::Engine;
 use crate::varvara::audio::wav::Recorder;
 use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
 use crate::varvara::datetime::Clock;
+use crate::varvara::snapshot;
 use crate::varvara::{Config, ConsoleKind, Event, Limit, Runaway, Varvara};
 
 /// Exit code when a vector never reaches BRK (as timeout(1) does).
@@ -58,6 +59,11 @@ pub struct Options {
     pub screenshot: Option<PathBuf>,
     /// Save the audio of the frames that ran here (44.1 kHz stereo s16le).
     pub wav: Option<PathBuf>,
+    /// Start from this snapshot instead of booting (see
+    /// [`crate::varvara::snapshot`]).
+    pub state: Option<PathBuf>,
+    /// Save a snapshot here at the end of the run.
+    pub save_state: Option<PathBuf>,
     /// Emulated clock: the Datetime device reads this epoch (UTC) plus one
     /// second per 60 frames.
     pub clock: Option<i64>,
@@ -104,6 +110,15 @@ pub fn run(options: &Options) -> i32 {
     if let Some(epoch) = options.clock {
         machine.devices.datetime.clock = Clock::Frames { epoch };
     }
+    // A machine from a snapshot is booted and has its arguments already.
+    if let Some(path) = &options.state {
+        let restored = snapshot::read(path).and_then(|bytes| machine.restore_state(&bytes));
+        if let Err(e) = restored {
+            eprintln!("hop: {}: {e}", path.display());
+            return EXIT_BAD_ROM;
+        }
+    }
+    let booted = options.state.is_some();
     // The recording is written as it is rendered (see `Recorder`).
     let mut recorder = match &options.wav {
         Some(path) => match Recorder::create(path) {
@@ -118,12 +133,12 @@ pub fn run(options: &Options) -> i32 {
     let result = match options.frames {
         Some(frames) => drive_frames(
             &mut machine,
-            &options.args,
+            (!booted).then_some(&options.args[..]),
             frames,
             &events,
             recorder.as_mut(),
         ),
-        None => drive(&mut machine, &options.args),
+        None => drive(&mut machine, (!booted).then_some(&options.args[..])),
     };
     if options.count {
         match machine.instructions {
@@ -170,6 +185,15 @@ pub fn run(options: &Options) -> i32 {
         eprintln!("hop: cannot write {}: {e}", path.display());
         return EXIT_BAD_ROM;
     }
+    if let Some(path) = &options.save_state {
+        let saved = machine
+            .save_state()
+            .and_then(|bytes| snapshot::write(path, &bytes));
+        if let Err(e) = saved {
+            eprintln!("hop: cannot save the machine to {}: {e}", path.display());
+            return EXIT_BAD_ROM;
+        }
+    }
     if let Some(path) = &options.screenshot {
         let frame = machine.screen_frame();
         if let Err(e) = crate::screenshot::save_png(path, frame.pixels, frame.width, frame.height) {
@@ -210,25 +234,30 @@ fn read_script(path: &std::path::Path) -> Result<Vec<(u64, Event)>, String> {
 }
 
 /// Frames mode: boot (reset, then the arguments, whether or not a console
-/// vector is set, as the reference GUI does), then up to `frames` frames,
-/// each fed its scripted events (`events` is sorted by frame), stopping
-/// early when the ROM halts. Each frame ends with its 735 stereo sample
+/// vector is set, as the reference GUI does; `args` is None for a machine
+/// restored from a snapshot, which is past that), then up to `frames`
+/// frames, each fed its scripted events (`events` is sorted by frame,
+/// numbered from the machine's first frame, so a restored machine takes
+/// them from where it was saved), stopping early when the ROM halts. Each frame ends with its 735 stereo sample
 /// frames of audio, written to `audio` when given. They are rendered
 /// either way: notes end, and their finish vectors run, only as the audio
 /// plays, and a ROM must not behave differently when it is recorded.
 pub fn drive_frames(
     machine: &mut Varvara,
-    args: &[OsString],
+    args: Option<&[OsString]>,
     frames: u64,
     events: &[(u64, Event)],
     mut audio: Option<&mut Recorder>,
 ) -> Result<(), Runaway> {
-    machine.boot(!args.is_empty())?;
-    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
-    machine.send_args(&args)?;
-    let mut pending = events;
+    if let Some(args) = args {
+        machine.boot(!args.is_empty())?;
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        machine.send_args(&args)?;
+    }
+    let first = machine.frame;
+    let mut pending = &events[events.partition_point(|&(f, _)| f < first)..];
     let mut scratch = vec![0; FRAMES_PER_VIDEO_FRAME * CHANNELS];
-    for frame in 0..frames {
+    for frame in first..first + frames {
         if machine.halted() {
             break;
         }
@@ -245,14 +274,19 @@ pub fn drive_frames(
 }
 
 /// Reset, then (only if the ROM set a console vector) the arguments and
-/// standard input until EOF or halt, as uxncli does.
-fn drive(machine: &mut Varvara, args: &[OsString]) -> Result<(), Runaway> {
-    machine.boot(!args.is_empty())?;
+/// standard input until EOF or halt, as uxncli does. A machine restored
+/// from a snapshot (`args` None) is past its reset and arguments.
+fn drive(machine: &mut Varvara, args: Option<&[OsString]>) -> Result<(), Runaway> {
+    if let Some(args) = args {
+        machine.boot(!args.is_empty())?;
+    }
     if machine.devices.console.vector == 0 || machine.halted() {
         return Ok(());
     }
-    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
-    machine.send_args(&args)?;
+    if let Some(args) = args {
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        machine.send_args(&args)?;
+    }
     let mut stdin = io::stdin().lock();
     let mut buf = [0u8; 4096];
     while !machine.halted() {

@@ -27,6 +27,7 @@ Keys in the window:
   F4    reload the ROM from disk
   F5    soft reset (the ROM as loaded)
   F6    open a ROM or .tal file (dialog)
+  F9    save the machine beside the ROM (NAME.state); Shift+F9 restores it
   F11   fullscreen on/off (the picture centred at the largest zoom)
   F12   save a screenshot (hop-N.png in the current directory)
 A .tal source (or any ROM, with --watch) is reloaded when it or a file it
@@ -122,6 +123,16 @@ struct Cli {
     #[arg(long, overrides_with = "watch")]
     no_watch: bool,
 
+    /// Start from a snapshot of the machine (F9 saves one beside the ROM)
+    /// instead of booting the ROM: it must be a snapshot of this ROM.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+
+    /// Headless: save a snapshot of the machine after the run (frames
+    /// mode: after the last frame), to start another run from it with --state.
+    #[arg(long, value_name = "FILE")]
+    save_state: Option<PathBuf>,
+
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
 
@@ -174,6 +185,10 @@ fn main() -> ExitCode {
         None if cli.frames.is_some() => Some(hop::headless::FRAMES_TIMEOUT),
         None => None,
     };
+    if !headless && cli.save_state.is_some() {
+        eprintln!("hop: --save-state is for --headless and --frames runs; in the window, F9 saves");
+        return ExitCode::from(2);
+    }
     if !headless {
         let options = hop::desktop::Options {
             rom: cli.rom,
@@ -187,6 +202,7 @@ fn main() -> ExitCode {
             zoom: cli.scale.map(usize::from),
             fullscreen: cli.fullscreen,
             mute: cli.mute,
+            state: cli.state,
             watch: match (cli.watch, cli.no_watch) {
                 (true, _) => Some(true),
                 (_, true) => Some(false),
@@ -211,6 +227,8 @@ fn main() -> ExitCode {
         screenshot: cli.screenshot,
         wav: cli.wav,
         clock: cli.clock,
+        state: cli.state,
+        save_state: cli.save_state,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
 }

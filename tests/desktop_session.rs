@@ -154,3 +154,83 @@ fn a_dropped_rom_gets_only_the_documents_dropped_with_it() {
     });
     assert!(hop.running());
 }
+
+/// The window's picture without the bottom rows, where notices show.
+fn above_notices(shot: &Image) -> Vec<u32> {
+    shot.pixels[..shot.width * (shot.height - 16)].to_vec()
+}
+
+#[test]
+fn f9_saves_the_machine_and_shift_f9_brings_it_back_and_a_damaged_one_is_refused() {
+    let Some(x) = X::start() else { return };
+    let dir = TempDir::new("snapshot-keys");
+    // A copy, so the snapshot is written beside it in the test's folder.
+    std::fs::copy(repo("tests/desktop/input.tal"), dir.0.join("input.tal")).unwrap();
+    let mut hop = Hop::start(&x, &dir.0, &["--mute", "--scale", "1", "input.tal"]);
+    let window = x.window("input log", &mut hop);
+    x.point(&window, 20, 20);
+    x.keys(&["a", "b"]);
+    settle();
+    x.keys(&["F9"]);
+    let state = dir.0.join("input.tal.state");
+    wait_for("the snapshot", || state.is_file().then_some(()));
+    wait_for("the notice", || {
+        hop.stderr()
+            .contains("hop: saved the machine to input.tal.state")
+            .then_some(())
+    });
+    // Let the notice go, then the picture as saved.
+    std::thread::sleep(std::time::Duration::from_millis(4200));
+    let saved = x.capture(&window);
+
+    // More input changes the log; Shift+F9 brings the saved one back.
+    x.keys(&["c", "d", "e"]);
+    settle();
+    assert!(above_notices(&x.capture(&window)) != above_notices(&saved));
+    x.keys(&["shift+F9"]);
+    wait_for("the restore", || {
+        hop.stderr()
+            .contains("hop: restored the machine from input.tal.state")
+            .then_some(())
+    });
+    wait_for("the saved picture", || {
+        (above_notices(&x.capture(&window)) == above_notices(&saved)).then_some(())
+    });
+    // Shift's release, after the restore, is not the restored machine's.
+    settle();
+    assert!(
+        above_notices(&x.capture(&window)) == above_notices(&saved),
+        "exactly as saved"
+    );
+
+    // It runs on from there: a key adds to the log as it would have then.
+    x.keys(&["c"]);
+    settle();
+    let after = x.capture(&window);
+    assert!(above_notices(&after) != above_notices(&saved));
+
+    // A damaged snapshot is refused and the machine runs on untouched.
+    let mut bytes = std::fs::read(&state).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&state, bytes).unwrap();
+    x.keys(&["shift+F9"]);
+    wait_for("the refusal", || {
+        hop.stderr()
+            .contains("hop: cannot restore input.tal.state: the snapshot is damaged (its checksum does not match)")
+            .then_some(())
+    });
+    // (Shift is Controller Select, which this ROM logs: the refusal
+    // changed nothing else.)
+    settle();
+    let refused = x.capture(&window);
+    assert!(hop.running());
+    x.keys(&["shift"]);
+    settle();
+    assert!(
+        above_notices(&x.capture(&window)) != above_notices(&refused),
+        "Select is logged"
+    );
+    x.keys(&["F3"]);
+    assert_eq!(hop.wait(), 0);
+}

@@ -67,6 +67,10 @@ pub enum HostKey {
     Reset,
     /// F6: open dialog.
     Open,
+    /// F9: save a snapshot of the machine beside the ROM.
+    SaveState,
+    /// Shift+F9: restore it.
+    RestoreState,
     /// F11: fullscreen.
     Fullscreen,
     /// F12: screenshot.
@@ -181,6 +185,12 @@ impl Keyboard {
             if down && assumed {
                 return;
             }
+            // A release of a button this machine never saw pressed (held
+            // when hop reset or restored it, or released already at a
+            // focus loss) is not the ROM's.
+            if !down && self.held & mask == 0 {
+                return;
+            }
             out.push(Action::Machine(if down {
                 self.held |= mask;
                 Event::ButtonDown(mask)
@@ -193,7 +203,7 @@ impl Keyboard {
         if !down {
             return;
         }
-        if let Some(host) = host_key(key) {
+        if let Some(host) = host_key(key, self.shift()) {
             out.push(Action::Host(host));
         } else if let Some(byte) = control_byte(key) {
             out.push(Action::Machine(Event::Key(byte)));
@@ -241,8 +251,10 @@ fn controller_button(key: Key) -> Option<u8> {
     })
 }
 
-fn host_key(key: Key) -> Option<HostKey> {
+fn host_key(key: Key, shift: bool) -> Option<HostKey> {
     Some(match key {
+        Key::F9 if shift => HostKey::RestoreState,
+        Key::F9 => HostKey::SaveState,
         Key::F1 => HostKey::Zoom,
         Key::F2 => HostKey::Stacks,
         Key::F3 => HostKey::Quit,

@@ -68,6 +68,8 @@ pub struct Options {
     pub fullscreen: bool,
     /// No sound at all.
     pub mute: bool,
+    /// Start from this snapshot of the ROM rather than booting it.
+    pub state: Option<PathBuf>,
     /// Live reload: Some(true) for every program (`--watch`), Some(false)
     /// for none (`--no-watch`), None for Uxntal sources only.
     pub watch: Option<bool>,
@@ -95,7 +97,13 @@ pub fn run(options: Options) -> i32 {
         program::Origin::Launcher => Vec::new(),
         program::Origin::File(_) => options.settings.args.clone(),
     };
-    let session = match Session::start(program, &args, &options.settings, BOOT_WAIT) {
+    let session = match &options.state {
+        Some(path) => crate::varvara::snapshot::read(path)
+            .map_err(|why| format!("hop: {}: {why}", path.display()))
+            .and_then(|bytes| Session::resume(program, &args, &options.settings, &bytes)),
+        None => Session::start(program, &args, &options.settings, BOOT_WAIT),
+    };
+    let session = match session {
         Ok(session) => session,
         Err(line) => {
             eprintln!("{line}");
@@ -189,6 +197,11 @@ impl App {
                 if key == HostKey::Quit {
                     return 0;
                 }
+                // A restored machine starts exactly as saved: the input
+                // that came with Shift+F9 was for the one it replaces.
+                if key == HostKey::RestoreState {
+                    events.clear();
+                }
                 self.host_key(key);
             }
             self.take_drops();
@@ -275,6 +288,8 @@ impl App {
             }
             HostKey::Fullscreen => self.desktop.toggle_fullscreen(),
             HostKey::Screenshot => self.screenshot(),
+            HostKey::SaveState => self.save_state(),
+            HostKey::RestoreState => self.restore_state(),
             HostKey::Quit => {}
         }
     }
@@ -308,6 +323,12 @@ impl App {
                 return Err(line);
             }
         };
+        self.install(session);
+        Ok(())
+    }
+
+    /// Makes `session` the running one, in the same window.
+    fn install(&mut self, session: Session) {
         self.session = session;
         if let Ok(mut audio) = self.audio.lock() {
             *audio = self.session.machine.audio_output();
@@ -315,7 +336,64 @@ impl App {
         self.input.reset();
         self.notice.unpin();
         self.rewatch();
-        Ok(())
+    }
+
+    /// Where F9 keeps the running ROM's snapshot: beside it, as
+    /// `NAME.state` (`left.rom.state`).
+    fn state_path(&self) -> Option<PathBuf> {
+        match &self.session.program.origin {
+            program::Origin::File(path) => {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".state");
+                Some(PathBuf::from(name))
+            }
+            program::Origin::Launcher => None,
+        }
+    }
+
+    /// F9: saves the machine beside the ROM.
+    fn save_state(&mut self) {
+        let Some(path) = self.state_path() else {
+            return self
+                .notice
+                .say("the launcher cannot be saved: open a ROM first");
+        };
+        let saved = self
+            .session
+            .machine
+            .save_state()
+            .and_then(|bytes| crate::varvara::snapshot::write(&path, &bytes));
+        match saved {
+            Ok(()) => self
+                .notice
+                .say(format!("saved the machine to {}", path.display())),
+            Err(why) => self
+                .notice
+                .say(format!("cannot save to {}: {why}", path.display())),
+        }
+    }
+
+    /// Shift+F9: the ROM as F9 last saved it, in a fresh machine (a
+    /// snapshot refused leaves the running one as it is).
+    fn restore_state(&mut self) {
+        let Some(path) = self.state_path() else {
+            return self.notice.say("the launcher has no snapshot");
+        };
+        let resumed = crate::varvara::snapshot::read(&path).and_then(|bytes| {
+            let (program, args) = (self.session.program.clone(), self.session.args.clone());
+            Session::resume(program, &args, &self.settings, &bytes)
+                .map_err(|line| line.splitn(3, ": ").nth(2).unwrap_or_default().to_string())
+        });
+        match resumed {
+            Ok(session) => {
+                self.install(session);
+                self.notice
+                    .say(format!("restored the machine from {}", path.display()));
+            }
+            Err(why) => self
+                .notice
+                .say(format!("cannot restore {}: {why}", path.display())),
+        }
     }
 
     /// Watches the running program's files if the rule says so, and

@@ -62,6 +62,27 @@ impl Session {
         settings: &Settings,
         wait: Duration,
     ) -> Result<Session, String> {
+        Session::begin(program, args, settings, wait, None)
+    }
+
+    /// `program` from a snapshot of it (`snapshot`'s bytes) rather than
+    /// booted. The error is one line for stderr.
+    pub fn resume(
+        program: Program,
+        args: &[OsString],
+        settings: &Settings,
+        snapshot: &[u8],
+    ) -> Result<Session, String> {
+        Session::begin(program, args, settings, Duration::ZERO, Some(snapshot))
+    }
+
+    fn begin(
+        program: Program,
+        args: &[OsString],
+        settings: &Settings,
+        wait: Duration,
+        snapshot: Option<&[u8]>,
+    ) -> Result<Session, String> {
         let captured = (program.origin == Origin::Launcher).then(Captured::default);
         let stdout: Box<dyn Write> = match &captured {
             Some(c) => Box::new(c.clone()),
@@ -96,10 +117,19 @@ impl Session {
             (Some(_), None) => Vec::new(),
             (None, _) => args.iter().map(|a| a.as_bytes()).collect(),
         };
-        session.machine.queue_boot(!args.is_empty());
-        session.machine.queue_args(&args);
-        let booted = session.machine.work(Some(Instant::now() + wait));
-        session.check(booted, settings);
+        match snapshot {
+            // Booted, with its arguments, when it was saved.
+            Some(bytes) => session
+                .machine
+                .restore_state(bytes)
+                .map_err(|why| format!("hop: {}: {why}", session.program.file_name()))?,
+            None => {
+                session.machine.queue_boot(!args.is_empty());
+                session.machine.queue_args(&args);
+                let booted = session.machine.work(Some(Instant::now() + wait));
+                session.check(booted, settings);
+            }
+        }
         Ok(session)
     }
 

@@ -11,6 +11,7 @@ pub mod frame;
 mod jobs;
 pub mod mouse;
 pub mod screen;
+pub mod snapshot;
 pub mod system;
 
 use std::io::Write;
@@ -153,6 +154,8 @@ pub struct Varvara {
     pub instructions: Option<u64>,
     /// Frames run so far (see [`Varvara::run_frame`]).
     pub frame: u64,
+    /// The ROM's identity, for snapshots ([`snapshot::fnv1a`]).
+    rom_hash: u64,
 }
 
 impl Varvara {
@@ -180,6 +183,7 @@ impl Varvara {
             jobs: Jobs::new(),
             instructions: (config.engine == Engine::Model).then_some(0),
             frame: 0,
+            rom_hash: snapshot::fnv1a(rom),
         })
     }
 

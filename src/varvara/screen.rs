@@ -456,6 +456,58 @@ impl Screen {
     }
 }
 
+/// What a snapshot keeps of the screen: the picture is composed again.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ScreenState {
+    vector: u16,
+    width: usize,
+    height: usize,
+    bg: Vec<u8>,
+    fg: Vec<u8>,
+    x: i32,
+    y: i32,
+    addr: u32,
+}
+
+impl ScreenState {
+    /// Whether the screen could have been left so (a snapshot's).
+    pub fn is_sane(&self) -> bool {
+        let len = self.width * self.height;
+        (MIN_SIZE..=MAX_SIZE).contains(&self.width)
+            && (MIN_SIZE..=MAX_SIZE).contains(&self.height)
+            && self.bg.len() == len
+            && self.fg.len() == len
+            && self.bg.iter().chain(&self.fg).all(|&c| c < 4)
+    }
+}
+
+impl Screen {
+    pub(crate) fn snapshot(&self) -> ScreenState {
+        ScreenState {
+            vector: self.vector,
+            width: self.width,
+            height: self.height,
+            bg: self.bg.clone(),
+            fg: self.fg.clone(),
+            x: self.x,
+            y: self.y,
+            addr: self.addr,
+        }
+    }
+
+    /// Puts back a snapshot's screen (checked with [`ScreenState::is_sane`]);
+    /// the whole picture is composed again.
+    pub(crate) fn restore(&mut self, state: ScreenState) {
+        self.resize(state.width, state.height);
+        self.vector = state.vector;
+        self.bg = state.bg;
+        self.fg = state.fg;
+        (self.x, self.y, self.addr) = (state.x, state.y, state.addr);
+        self.composed_palette = None;
+        self.dirty = self.whole();
+    }
+}
+
 impl Default for Screen {
     fn default() -> Self {
         Screen::new()

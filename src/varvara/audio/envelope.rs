@@ -17,7 +17,7 @@ pub const FULL: u32 = 0x888;
 pub const HALF: u32 = 0x444;
 
 /// When each stage ends, in output samples since the note started.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Envelope {
     attack_end: u32,
     decay_end: u32,
@@ -39,6 +39,28 @@ impl Envelope {
             sustain_end,
             release_end,
         }
+    }
+
+    /// Whether this is the envelope of some adsr short (one read from a
+    /// snapshot must be), and `age` a point in it.
+    pub fn is_sane(&self, age: u32) -> bool {
+        let ends = [
+            0,
+            self.attack_end,
+            self.decay_end,
+            self.sustain_end,
+            self.release_end,
+        ];
+        let mut adsr = 0u16;
+        for pair in ends.windows(2) {
+            match pair[1].checked_sub(pair[0]) {
+                Some(span) if span % UNIT == 0 && span / UNIT < 16 => {
+                    adsr = adsr << 4 | (span / UNIT) as u16;
+                }
+                _ => return false,
+            }
+        }
+        *self == Envelope::new(adsr) && (self.release_end == 0 || age <= self.release_end)
     }
 
     /// The amplitude `age` samples into the note, or `None` once the

@@ -8,7 +8,7 @@ pub const VOICES: usize = 4;
 /// Stereo frames mixed per pass: the accumulator lives on the stack.
 const CHUNK: usize = 256;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Mixer {
     voices: [Voice; VOICES],
 }
@@ -31,6 +31,11 @@ impl Mixer {
     }
 
     /// True while any voice sounds (a host may pause its stream otherwise).
+    /// Whether every voice is one a note could have left (a snapshot's).
+    pub fn is_sane(&self) -> bool {
+        self.voices.iter().all(Voice::is_sane)
+    }
+
     pub fn is_playing(&self) -> bool {
         self.voices.iter().any(Voice::is_playing)
     }

@@ -166,6 +166,20 @@ impl Audio {
     pub fn refresh(&self, ram: &[u8]) {
         self.shared.mixer().refresh(ram);
     }
+
+    /// The voices and the notes finished but not yet announced, for a
+    /// snapshot.
+    pub(crate) fn snapshot(&self) -> (Mixer, u8) {
+        let finished = self.shared.finished.load(Ordering::Acquire);
+        (self.shared.mixer().clone(), finished)
+    }
+
+    /// Puts back what [`Audio::snapshot`] took (checked with
+    /// [`Mixer::is_sane`]).
+    pub(crate) fn restore(&self, mixer: Mixer, finished: u8) {
+        *self.shared.mixer() = mixer;
+        self.shared.finished.store(finished, Ordering::Release);
+    }
 }
 
 /// The voice a port belongs to (0x30-0x3f is voice 0).

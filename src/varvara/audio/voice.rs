@@ -34,7 +34,7 @@ impl Note {
 }
 
 /// A voice's playing state. Silent while `step` is 0.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Voice {
     /// The bytes the voice plays: a copy of RAM from `addr`, `len` long,
     /// taken at note start and refreshed by [`Voice::refresh`] (the
@@ -132,6 +132,22 @@ impl Voice {
             *side = (1 + level * volume / 0x800).min(15) as u8;
         }
         sides[0] << 4 | sides[1]
+    }
+
+    /// Whether a voice read from a snapshot is one that [`Voice::start`]
+    /// and [`Voice::render`] could have left: rendering it cannot go out
+    /// of its sample, divide by zero or overflow.
+    pub fn is_sane(&self) -> bool {
+        !self.is_playing()
+            || (self.len != 0
+                && self.addr as usize + self.len as usize <= 0x10000
+                && self.sample.len() == self.len as usize
+                && self.index < self.len
+                && self.period == pitch::period(self.len)
+                && self.phase < self.period
+                && (0..0x80).any(|p| pitch::step(p) == Some(self.step))
+                && self.volume.iter().all(|v| (0..16).contains(v))
+                && self.envelope.is_sane(self.age))
     }
 
     /// Adds this voice to `mix` (interleaved left/right pairs). Returns true

@@ -16,7 +16,7 @@
 pub mod grant;
 mod sandbox;
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -35,7 +35,8 @@ pub const LISTING_SEPARATOR: u8 = b' ';
 enum Handle {
     Closed,
     Reading(cap_std::fs::File),
-    Writing(cap_std::fs::File),
+    /// Open for writing: at its offset, or (true) appending.
+    Writing(cap_std::fs::File, bool),
     /// A directory listing being read out, one whole entry at a time.
     Listing {
         entries: Vec<Vec<u8>>,
@@ -368,7 +369,7 @@ impl File {
     /// Writes bytes to the current name, opening it on the first write:
     /// truncating, or appending when the append port's bit 0 is set.
     fn write(&mut self, data: &[u8], append: bool) -> usize {
-        if !matches!(self.handle, Handle::Writing(_)) {
+        if !matches!(self.handle, Handle::Writing(..)) {
             let Some((dir, path, granted)) = self.place() else {
                 return 0;
             };
@@ -399,16 +400,94 @@ impl File {
                 options.write(true).truncate(true);
             }
             self.handle = match self.open(options.create(true)) {
-                Some((file, false)) => Handle::Writing(file),
+                Some((file, false)) => Handle::Writing(file, append),
                 _ => return 0,
             };
         }
         match &mut self.handle {
-            Handle::Writing(file) => match file.write_all(data) {
+            Handle::Writing(file, _) => match file.write_all(data) {
                 Ok(()) => data.len(),
                 Err(_) => 0,
             },
             _ => 0,
         }
+    }
+}
+
+/// What a snapshot keeps of a file device: the name, and what is open
+/// under it and where (the files themselves are the person's, on disk).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct FileState {
+    /// The name as the ROM set it (None: none, or one without its NUL).
+    name: Option<Vec<u8>>,
+    open: Open,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+enum Open {
+    Closed,
+    Reading { offset: u64 },
+    Writing { offset: u64, append: bool },
+    Listing { entries: Vec<Vec<u8>>, next: usize },
+}
+
+impl File {
+    pub(crate) fn snapshot(&self) -> FileState {
+        let offset = |file: &cap_std::fs::File| (&*file).stream_position().unwrap_or(0);
+        let open = match &self.handle {
+            Handle::Closed => Open::Closed,
+            Handle::Reading(file) => Open::Reading {
+                offset: offset(file),
+            },
+            Handle::Writing(file, append) => Open::Writing {
+                offset: offset(file),
+                append: *append,
+            },
+            Handle::Listing { entries, next } => Open::Listing {
+                entries: entries.clone(),
+                next: *next,
+            },
+        };
+        let named = self.target.is_some() || !self.name.is_empty();
+        FileState {
+            name: named.then(|| self.name.clone()),
+            open,
+        }
+    }
+
+    /// Sets the name again, through the sandbox as the ROM's own write of
+    /// File/name would, and opens the file again at its offset (never
+    /// truncating it). A file that cannot be opened again (gone since) is
+    /// left closed: the ROM's next read or write starts afresh.
+    pub(crate) fn restore(&mut self, state: FileState) {
+        let mut name = state.name.unwrap_or_default();
+        name.push(0);
+        self.set_name(&name);
+        self.refused = None;
+        self.handle = match state.open {
+            Open::Closed => Handle::Closed,
+            Open::Reading { offset } => self
+                .open(OpenOptions::new().read(true))
+                .filter(|(_, folder)| !folder)
+                .and_then(|(mut file, _)| file.seek(SeekFrom::Start(offset)).ok().map(|_| file))
+                .map_or(Handle::Closed, Handle::Reading),
+            Open::Writing { offset, append } => {
+                let mut options = OpenOptions::new();
+                if append {
+                    options.append(true);
+                } else {
+                    options.write(true);
+                }
+                self.open(&mut options)
+                    .filter(|(_, folder)| !folder)
+                    .and_then(|(mut file, _)| file.seek(SeekFrom::Start(offset)).ok().map(|_| file))
+                    .map_or(Handle::Closed, |file| Handle::Writing(file, append))
+            }
+            Open::Listing { entries, next } => Handle::Listing {
+                next: next.min(entries.len()),
+                entries,
+            },
+        };
+        self.refused = None;
     }
 }

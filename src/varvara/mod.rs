@@ -6,6 +6,7 @@ pub mod audio;
 pub mod console;
 pub mod controller;
 pub mod datetime;
+pub mod debug;
 pub mod file;
 pub mod frame;
 mod jobs;
@@ -153,6 +154,8 @@ pub struct Varvara {
     pub instructions: Option<u64>,
     /// Frames run so far (see [`Varvara::run_frame`]).
     pub frame: u64,
+    /// The debugger, when one is attached (see [`debug`]).
+    debug: Option<Box<debug::Debugger>>,
 }
 
 impl Varvara {
@@ -180,6 +183,7 @@ impl Varvara {
             jobs: Jobs::new(),
             instructions: (config.engine == Engine::Model).then_some(0),
             frame: 0,
+            debug: None,
         })
     }
 

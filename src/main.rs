@@ -122,6 +122,15 @@ struct Cli {
     #[arg(long, overrides_with = "watch")]
     no_watch: bool,
 
+    /// Open the debugger at once (F8 opens and closes it).
+    #[arg(long)]
+    debug: bool,
+
+    /// When a vector is stopped on its budget or its timeout, print the
+    /// last N instructions it ran (address, label, instruction, stacks).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    trace: Option<u32>,
+
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
 
@@ -183,7 +192,9 @@ fn main() -> ExitCode {
                 timeout,
                 root: cli.root,
                 args: cli.args,
+                trace: cli.trace.map(|n| n as usize),
             },
+            debug: cli.debug,
             zoom: cli.scale.map(usize::from),
             fullscreen: cli.fullscreen,
             mute: cli.mute,
@@ -211,6 +222,7 @@ fn main() -> ExitCode {
         screenshot: cli.screenshot,
         wav: cli.wav,
         clock: cli.clock,
+        trace: cli.trace.map(|n| n as usize),
     };
     ExitCode::from(hop::headless::run(&options) as u8)
 }

@@ -71,6 +71,8 @@ pub struct Options {
     /// Live reload: Some(true) for every program (`--watch`), Some(false)
     /// for none (`--no-watch`), None for Uxntal sources only.
     pub watch: Option<bool>,
+    /// Open the debugger at once (`--debug`).
+    pub debug: bool,
 }
 
 /// Runs the desktop until the window closes, F3, or the ROM halts; the

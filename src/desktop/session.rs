@@ -27,6 +27,8 @@ pub struct Settings {
     /// The command line's arguments, for the ROM named there (a ROM opened
     /// later gets the documents dropped with it, or nothing).
     pub args: Vec<OsString>,
+    /// `--trace N`: print the last N instructions of a vector that is stopped.
+    pub trace: Option<usize>,
 }
 
 pub struct Session {
@@ -96,6 +98,10 @@ impl Session {
             (Some(_), None) => Vec::new(),
             (None, _) => args.iter().map(|a| a.as_bytes()).collect(),
         };
+        if let Some(n) = settings.trace {
+            let tracing = crate::varvara::debug::Debugger::tracing(n);
+            session.machine.attach_debugger(Some(tracing));
+        }
         session.machine.queue_boot(!args.is_empty());
         session.machine.queue_args(&args);
         let booted = session.machine.work(Some(Instant::now() + wait));
@@ -115,6 +121,14 @@ impl Session {
         deadline: Instant,
     ) {
         if self.stopped.is_some() || self.machine.halted() {
+            return;
+        }
+        if self.machine.paused() {
+            // Frozen for the debugger: no frame, no vector; the sound
+            // stream still gets the voices' samples.
+            if !silent {
+                self.machine.refresh_audio_samples();
+            }
             return;
         }
         self.machine.queue_frame(events);
@@ -148,6 +162,9 @@ impl Session {
                 runaway.pc,
             );
             eprintln!("hop: {why}");
+            if let Some(trace) = self.machine.debugger().and_then(|d| d.trace.as_ref()) {
+                crate::headless::print_trace(&trace.lines(&self.program.labels));
+            }
             // The window's line is short: a small screen shows 20 letters.
             self.news.push(format!(
                 "stopped: {}; F4 reloads, F5 resets",

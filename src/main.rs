@@ -193,6 +193,7 @@ fn main() -> ExitCode {
                 root: cli.root,
                 args: cli.args,
                 trace: cli.trace.map(|n| n as usize),
+                debug: cli.debug,
             },
             debug: cli.debug,
             zoom: cli.scale.map(usize::from),

@@ -29,6 +29,9 @@ pub struct Settings {
     pub args: Vec<OsString>,
     /// `--trace N`: print the last N instructions of a vector that is stopped.
     pub trace: Option<usize>,
+    /// Start with the debugger attached, paused before the reset vector
+    /// (`--debug`, and every restart while the panel is open).
+    pub debug: bool,
 }
 
 pub struct Session {
@@ -101,6 +104,15 @@ impl Session {
         if let Some(n) = settings.trace {
             let tracing = crate::varvara::debug::Debugger::tracing(n);
             session.machine.attach_debugger(Some(tracing));
+        }
+        if settings.debug {
+            // Before the reset vector: the debugger's panel sets its
+            // breakpoints and lets it run (see `debugger::Panel::carry`).
+            let trace = session.machine.debugger_mut().and_then(|d| d.trace.take());
+            let mut debugger = crate::varvara::debug::Debugger::new();
+            debugger.trace = trace;
+            session.machine.attach_debugger(Some(debugger));
+            session.machine.pause();
         }
         session.machine.queue_boot(!args.is_empty());
         session.machine.queue_args(&args);

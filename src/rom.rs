@@ -115,15 +115,13 @@ pub fn load_tracked(path: &Path) -> (Result<Vec<u8>, LoadError>, Vec<std::path::
     (result.map(|(rom, _)| rom), sources)
 }
 
+/// A program and its labels.
+pub type Labelled = (Vec<u8>, Labels);
+
 /// [`load_tracked`], with the program's labels: those of the assembly for
 /// a source, those of the `.sym` file beside a ROM (`x.rom.sym`) if there
 /// is one, else none.
-pub fn load_labelled(
-    path: &Path,
-) -> (
-    Result<(Vec<u8>, Labels), LoadError>,
-    Vec<std::path::PathBuf>,
-) {
+pub fn load_labelled(path: &Path) -> (Result<Labelled, LoadError>, Vec<std::path::PathBuf>) {
     let sources = vec![path.to_path_buf()];
     if !is_source(path) {
         let rom = read(path).map_err(LoadError::Rom).map(|rom| {

@@ -85,7 +85,7 @@ fn a_breakpoint_on_a_label_stops_the_machine_and_steps_go_on_from_there() {
 
     // On to the pixel, and to the next frame's visit.
     x.keys(&["c"]);
-    wait_for(&"the second stop", || {
+    wait_for("the second stop", || {
         (hop.stderr().lines().filter(|l| *l == stop).count() == 2).then_some(())
     });
     assert_eq!(drawn(&x, &window), 1, "one frame drew its pixel");

@@ -521,10 +521,11 @@ fn address(text: &str, labels: &Labels) -> Result<u16, String> {
         return Ok(at);
     }
     let hex = text.trim_start_matches(['#', '$']).trim_start_matches("0x");
-    if !hex.is_empty() && hex.len() <= 4 {
-        if let Ok(at) = u16::from_str_radix(hex, 16) {
-            return Ok(at);
-        }
+    if !hex.is_empty()
+        && hex.len() <= 4
+        && let Ok(at) = u16::from_str_radix(hex, 16)
+    {
+        return Ok(at);
     }
     Err(format!("{text}: no such label, and not an address"))
 }

@@ -60,27 +60,17 @@ impl Labels {
             .map(|&(at, _)| at)
     }
 
-    /// The first label made at exactly `at`.
-    pub fn at(&self, at: u16) -> Option<&str> {
-        let i = self.by_address.partition_point(|&(a, _)| a < at);
-        self.by_address
-            .get(i)
-            .filter(|(a, _)| *a == at)
-            .map(|(_, n)| n.as_str())
-    }
-
     /// `name` or `name+3`: the nearest label at or before `at` (within
-    /// 256 bytes, farther is no help), or nothing.
+    /// 256 bytes, farther is no help), or nothing. Of labels at the same
+    /// address the last made wins: it is the most particular one (the
+    /// assembler's `Top` comes before `on-reset`, a scope before its
+    /// first sublabel).
     pub fn describe(&self, at: u16) -> String {
         let i = self.by_address.partition_point(|&(a, _)| a <= at);
         let Some(i) = i.checked_sub(1) else {
             return String::new();
         };
-        let first = self.by_address[..=i]
-            .iter()
-            .rposition(|(a, _)| *a != self.by_address[i].0)
-            .map_or(0, |j| j + 1);
-        let (base, name) = &self.by_address[first];
+        let (base, name) = &self.by_address[i];
         match at - base {
             0 => name.clone(),
             d if d < 0x100 => format!("{name}+{d}"),
@@ -95,10 +85,14 @@ mod tests {
 
     #[test]
     fn a_symbol_file_reads_back_as_labels() {
-        let symbols = vec![(0x0100, b"on-reset".to_vec()), (0x0108, b"loop".to_vec())];
+        let symbols = vec![
+            (0x0100, b"Top".to_vec()),
+            (0x0100, b"on-reset".to_vec()),
+            (0x0108, b"loop".to_vec()),
+        ];
         let labels = Labels::parse(&symbol_file(&symbols));
         assert_eq!(labels.address_of("loop"), Some(0x0108));
-        assert_eq!(labels.at(0x0100), Some("on-reset"));
+        assert_eq!(labels.describe(0x0100), "on-reset");
         assert_eq!(labels.describe(0x010a), "loop+2");
         assert_eq!(labels.describe(0x0108), "loop");
         assert_eq!(labels.describe(0x00ff), "");

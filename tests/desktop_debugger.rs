@@ -26,9 +26,14 @@ fn wait_for_line(hop: &mut Hop, line: &str) {
 
 /// The pixels drawn on the ROM's line (y 32) so far, black on white: one a frame.
 fn drawn(x: &X, window: &str) -> usize {
+    drawn_on(x, window, 32)
+}
+
+/// The pixels drawn on line `y`: y 48 gets one a key the ROM was given.
+fn drawn_on(x: &X, window: &str, y: usize) -> usize {
     let shot = x.capture(window);
     (0..64)
-        .filter(|&i| shot.pixels[32 * shot.width + i] == 0x000000)
+        .filter(|&i| shot.pixels[y * shot.width + i] == 0x000000)
         .count()
 }
 
@@ -59,9 +64,9 @@ fn a_breakpoint_on_a_label_stops_the_machine_and_steps_go_on_from_there() {
     x.keys(&["b"]);
     x.xdo(&["type", "--delay", "30", "on-frame/draw"]);
     x.keys(&["Return"]);
-    wait_for_line(&mut hop, "hop: debugger: break at 012d on-frame/draw");
+    wait_for_line(&mut hop, "hop: debugger: break at 0133 on-frame/draw");
     x.keys(&["c"]);
-    let stop = "hop: debugger: stopped at 012d on-frame/draw (breakpoint 1: at 012d on-frame/draw)";
+    let stop = "hop: debugger: stopped at 0133 on-frame/draw (breakpoint 1: at 0133 on-frame/draw)";
     wait_for_line(&mut hop, stop);
     settle();
     assert_eq!(drawn(&x, &window), 0, "stopped before the first pixel");
@@ -74,7 +79,7 @@ fn a_breakpoint_on_a_label_stops_the_machine_and_steps_go_on_from_there() {
     x.keys(&["s"]);
     wait_for_line(
         &mut hop,
-        "hop: debugger: stopped at 012f on-frame/draw+2 (stepped)",
+        "hop: debugger: stopped at 0135 on-frame/draw+2 (stepped)",
     );
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(drawn(&x, &window), 0, "frozen while stopped");
@@ -93,5 +98,21 @@ fn a_breakpoint_on_a_label_stops_the_machine_and_steps_go_on_from_there() {
     // Without the breakpoint, the frames run on.
     x.keys(&["d", "c"]);
     wait_for("more pixels", || (drawn(&x, &window) >= 10).then_some(()));
+    // Every key so far went to the panel, none to the ROM; Tab gives the
+    // keyboard to the ROM, F8 takes it back.
+    assert_eq!(drawn_on(&x, &window, 48), 0, "no key reached the ROM");
+    x.keys(&["Tab", "a", "a"]);
+    wait_for("two keys drawn", || {
+        (drawn_on(&x, &window, 48) == 2).then_some(())
+    });
+    x.keys(&["F8", "a", "p"]);
+    let paused = "hop: debugger: stopped between vectors (paused)";
+    wait_for("the pause", || {
+        (hop.stderr().lines().filter(|l| *l == paused).count() == 2).then_some(())
+    });
+    settle();
+    assert_eq!(drawn_on(&x, &window, 48), 2, "the panel has the keys again");
+    x.keys(&["F8"]);
+    wait_for_line(&mut hop, "hop: debugger closed");
     assert!(hop.running());
 }

@@ -867,13 +867,14 @@ fn trace_prints_the_last_instructions_of_a_runaway_vector() {
     let out = hop(&["asm"], &[&source, &rom], b"");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(dir.path("stuck.rom.sym").exists());
-    for program in [&source, &rom] {
+    let runs = [
+        (&source, "--headless"),
+        (&rom, "--headless"),
+        (&rom, "--frames=3"),
+    ];
+    for (program, mode) in runs {
         let path = program.to_str().unwrap();
-        let out = hop(
-            &["--headless", "--budget", "2", "--trace", "4", path],
-            &[],
-            b"",
-        );
+        let out = hop(&[mode, "--budget", "2", "--trace", "4", path], &[], b"");
         assert_eq!(out.status.code(), Some(124));
         assert_eq!(
             text(&out.stderr),
@@ -887,6 +888,32 @@ fn trace_prints_the_last_instructions_of_a_runaway_vector() {
                  0103 on-reset/loop+1  JMI 0102 on-reset/loop wst 02  rst -\n\
                  0102 on-reset/loop    INC              wst 02  rst -\n"
             )
+        );
+    }
+    // Stopped on its timeout: where it was is the loop, wherever in it.
+    let path = source.to_str().unwrap();
+    let out = hop(
+        &["--frames=3", "--timeout", "0.2", "--trace", "3", path],
+        &[],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(124));
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 5, "{stderr}");
+    assert!(
+        lines[0].contains("ran for 0.2 s without reaching BRK"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("hop: its last 3 instructions"),
+        "{stderr}"
+    );
+    for line in &lines[2..] {
+        assert!(
+            line.starts_with("0102 on-reset/loop    INC ")
+                || line.starts_with("0103 on-reset/loop+1  JMI 0102 on-reset/loop wst "),
+            "{stderr}"
         );
     }
 }

@@ -679,7 +679,9 @@ impl Varvara {
             return self.step();
         };
         let op = self.uxn.ram[pc as usize];
-        let call = op == 0x60 || (op & 0x1f == 0x0e && op & 0x40 == 0 && op & 0x9f != 0x80);
+        // JSI, and JSR in any mode but r (whose return address goes on
+        // the working stack, where the depth check below cannot see it).
+        let call = op == 0x60 || (op & 0x1f == 0x0e && op & 0x40 == 0);
         let to = pc.wrapping_add(model::length(op) as u16);
         let depth = self.uxn.rsp;
         if let Some(debugger) = self.debug.as_deref_mut() {

@@ -307,7 +307,9 @@ pub(crate) fn run(
         steps += 1;
         let stepped = debugger.command == Command::Step;
         let Some(next) = next else {
-            if stepped {
+            // A step, or a step over a call that never came back, ends
+            // with its vector.
+            if stepped || matches!(debugger.command, Command::Over { .. }) {
                 debugger.halt(Why::Step, None);
             }
             return Ran {

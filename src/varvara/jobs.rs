@@ -121,8 +121,7 @@ impl Varvara {
         self.jobs.running.as_ref().map(|r| r.ran)
     }
 
-    /// The vector in progress and where it stands, and the jumps it may
-    /// still run (for the debugger).
+    /// The vector in progress and where it stands (for the debugger).
     pub(crate) fn jobs_running(&self) -> Option<(u16, u16)> {
         self.jobs.running.as_ref().map(|r| (r.vector, r.pc))
     }

@@ -116,3 +116,40 @@ fn a_breakpoint_on_a_label_stops_the_machine_and_steps_go_on_from_there() {
     wait_for_line(&mut hop, "hop: debugger closed");
     assert!(hop.running());
 }
+
+/// `--trace` on the desktop: a vector stopped on its budget prints where
+/// it was stuck, under the line that says it was stopped.
+#[test]
+fn a_runaway_vector_on_the_desktop_prints_its_trace() {
+    let Some(x) = X::start() else { return };
+    let dir = TempDir::new("desktop-trace");
+    let rom = repo("tests/desktop/runaway.tal");
+    let mut hop = Hop::start(
+        &x,
+        &dir.0,
+        &[
+            "--mute",
+            "--budget",
+            "1000",
+            "--trace",
+            "2",
+            rom.to_str().unwrap(),
+        ],
+    );
+    let window = x.window("runaway.tal", &mut hop);
+    x.point(&window, 10, 10);
+    x.keys(&["a"]);
+    let line = "0113 on-controller/forever JMI 0113 on-controller/forever wst -  rst -";
+    wait_for_line(&mut hop, line);
+    let stderr = hop.stderr();
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("hop: its last 2 instructions, oldest first"))
+        .expect("the trace's heading");
+    assert!(
+        lines[at - 1].contains("ran 1000 jumps without reaching BRK"),
+        "{stderr}"
+    );
+    assert_eq!(lines[at + 1..at + 3], [line, line], "{stderr}");
+}

@@ -11,10 +11,10 @@
 use super::font::{CELL, Canvas, Font};
 use super::session::Session;
 use crate::asm::Labels;
-use crate::varvara::Event;
 use crate::varvara::controller::button;
 use crate::varvara::debug::{self, Breakpoint, Debugger, Stop, Why};
 use crate::varvara::screen::{Frame, Rect};
+use crate::varvara::{Event, Limit};
 
 /// The panel's size in characters.
 const COLUMNS: usize = 64;
@@ -478,6 +478,8 @@ fn why_text(stop: &Stop, debugger: &Debugger, labels: &Labels) -> String {
         Why::Step => "stepped".to_string(),
         Why::Trap => "System/debug trap".to_string(),
         Why::VectorEnd => "at the vector's BRK".to_string(),
+        Why::Runaway(Limit::Jumps) => "ran its whole jump budget".to_string(),
+        Why::Runaway(Limit::Time) => "ran past its time limit".to_string(),
         Why::Breakpoint(i) => match debugger.breakpoints.get(*i) {
             Some(b) => format!("breakpoint {}: {}", i + 1, b.describe(labels)),
             None => format!("breakpoint {}", i + 1),

@@ -13,7 +13,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Devices, Varvara};
+use super::{Devices, Limit, Varvara};
 use crate::asm::Labels;
 use crate::uxn::{Bus, Exit, Uxn, WRAP_COST, model, opcode_name};
 
@@ -68,6 +68,10 @@ pub enum Why {
     Trap,
     /// The vector is about to BRK ([`Varvara::finish`]).
     VectorEnd,
+    /// The vector ran past its jump budget or its time limit: it stands
+    /// where it was stopped, with a fresh budget (without a debugger it
+    /// would have been given up).
+    Runaway(Limit),
 }
 
 /// Where and why the machine stands still.
@@ -105,6 +109,8 @@ pub struct Debugger {
     resuming: bool,
     /// The last instructions run, if asked for.
     pub trace: Option<Trace>,
+    /// Someone is at the panel (not only `--trace`).
+    interactive: bool,
 }
 
 impl Default for Debugger {
@@ -123,6 +129,7 @@ impl Debugger {
             command: Command::Run,
             resuming: false,
             trace: None,
+            interactive: true,
         }
     }
 
@@ -131,8 +138,19 @@ impl Debugger {
         Debugger {
             traps: false,
             trace: Some(Trace::new(n)),
+            interactive: false,
             ..Debugger::new()
         }
+    }
+
+    /// Whether a runaway vector stops here rather than being given up:
+    /// for the person at the panel, not for `--trace`.
+    pub(crate) fn catches_runaways(&self) -> bool {
+        self.interactive
+    }
+
+    pub(crate) fn caught(&mut self, limit: Limit, pc: u16) {
+        self.halt(Why::Runaway(limit), Some(pc));
     }
 
     /// Where and why the machine stands still, if it does.
@@ -905,6 +923,38 @@ mod tests {
         m.work(None).unwrap();
         assert_eq!(stop(&m).unwrap().pc, None, "between vectors");
         assert!(!m.busy());
+    }
+
+    #[test]
+    fn a_runaway_vector_stops_at_the_panel_instead_of_being_given_up() {
+        let (rom, _) = assemble("|0100 @on-reset #01 @loop INC !loop");
+        let config = || Config {
+            budget: 3,
+            ..Config::default()
+        };
+        let mut m = Varvara::new(&rom, config()).unwrap();
+        m.attach_debugger(Some(Debugger::new()));
+        assert_eq!(m.boot(false), Ok(()));
+        let stop = stop(&m).unwrap();
+        assert_eq!(
+            stop,
+            Stop {
+                why: Why::Runaway(Limit::Jumps),
+                pc: Some(0x0103)
+            }
+        );
+        assert_eq!(m.current_vector(), Some((0x0100, 0x0103)), "still there");
+        m.step();
+        m.work(None).unwrap();
+        assert_eq!(
+            super::super::Varvara::jumps_left(&m),
+            Some(2),
+            "a fresh budget"
+        );
+        // Only tracing (--trace): given up as without a debugger.
+        let mut m = Varvara::new(&rom, config()).unwrap();
+        m.attach_debugger(Some(Debugger::tracing(2)));
+        assert!(m.boot(false).is_err());
     }
 
     #[test]

@@ -339,6 +339,16 @@ impl Varvara {
                     };
                     if let Some(limit) = limit {
                         self.devices.console.flush();
+                        // The debugger's panel shows where it is stuck
+                        // instead, with a fresh budget to step on with.
+                        if let Some(debugger) = self.debug.as_deref_mut()
+                            && debugger.catches_runaways()
+                        {
+                            debugger.caught(limit, pc);
+                            running.jumps_left = self.budget;
+                            running.ran = Duration::ZERO;
+                            return Ok(false);
+                        }
                         return Err(Runaway {
                             vector: running.vector,
                             pc,

@@ -20,6 +20,7 @@ use crate::varvara::audio::wav::Recorder;
 use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
 use crate::varvara::datetime::Clock;
 use crate::varvara::snapshot;
+use crate::varvara::debug::Debugger;
 use crate::varvara::{Config, ConsoleKind, Event, Limit, Runaway, Varvara};
 
 /// Exit code when a vector never reaches BRK (as timeout(1) does).
@@ -67,13 +68,15 @@ pub struct Options {
     /// Emulated clock: the Datetime device reads this epoch (UTC) plus one
     /// second per 60 frames.
     pub clock: Option<i64>,
+    /// Keep the last N instructions, printed when a vector runs away.
+    pub trace: Option<usize>,
 }
 
 /// Runs the ROM to completion and returns the process exit code. Problems
 /// are reported on stderr as one line starting with `hop:`.
 pub fn run(options: &Options) -> i32 {
-    let rom = match crate::rom::load(&options.rom) {
-        Ok(rom) => rom,
+    let (rom, labels) = match crate::rom::load_labelled(&options.rom).0 {
+        Ok(loaded) => loaded,
         Err(e) => {
             for line in e.report() {
                 eprintln!("{line}");
@@ -107,6 +110,9 @@ pub fn run(options: &Options) -> i32 {
             return EXIT_BAD_ROM;
         }
     };
+    if let Some(n) = options.trace {
+        machine.attach_debugger(Some(Debugger::tracing(n)));
+    }
     if let Some(epoch) = options.clock {
         machine.devices.datetime.clock = Clock::Frames { epoch };
     }
@@ -176,6 +182,9 @@ pub fn run(options: &Options) -> i32 {
                 runaway.what(options.budget, options.timeout),
                 runaway.pc,
             );
+            if let Some(trace) = machine.debugger().and_then(|d| d.trace.as_ref()) {
+                print_trace(&trace.lines(&labels));
+            }
             EXIT_RUNAWAY
         }
     };
@@ -202,6 +211,20 @@ pub fn run(options: &Options) -> i32 {
         }
     }
     code
+}
+
+/// The trace of `--trace`, under the line that says the vector was stopped.
+pub fn print_trace(lines: &[String]) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "hop: its last {} instructions, oldest first (address, label, instruction, \
+         working and return stacks before it ran):",
+        lines.len()
+    );
+    for line in lines {
+        let _ = writeln!(err, "{line}");
+    }
 }
 
 /// The largest input script hop reads (a script from a device or a pipe

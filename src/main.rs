@@ -132,6 +132,14 @@ struct Cli {
     /// mode: after the last frame), to start another run from it with --state.
     #[arg(long, value_name = "FILE")]
     save_state: Option<PathBuf>,
+    /// Open the debugger at once (F8 opens and closes it).
+    #[arg(long)]
+    debug: bool,
+
+    /// When a vector is stopped on its budget or its timeout, print the
+    /// last N instructions it ran (address, label, instruction, stacks).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    trace: Option<u32>,
 
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
@@ -198,7 +206,10 @@ fn main() -> ExitCode {
                 timeout,
                 root: cli.root,
                 args: cli.args,
+                trace: cli.trace.map(|n| n as usize),
+                debug: cli.debug,
             },
+            debug: cli.debug,
             zoom: cli.scale.map(usize::from),
             fullscreen: cli.fullscreen,
             mute: cli.mute,
@@ -229,6 +240,7 @@ fn main() -> ExitCode {
         clock: cli.clock,
         state: cli.state,
         save_state: cli.save_state,
+        trace: cli.trace.map(|n| n as usize),
     };
     ExitCode::from(hop::headless::run(&options) as u8)
 }

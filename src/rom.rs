@@ -5,6 +5,7 @@ use std::fmt;
 use std::io::{ErrorKind, Read};
 use std::path::Path;
 
+use crate::asm::Labels;
 use crate::uxn::MAX_ROM_SIZE;
 
 /// Why a ROM could not be used; `Display` is a one-line message for users.
@@ -110,9 +111,28 @@ pub fn load(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// source and every file it included (as far as assembly got, so also
 /// when it fails), for watching them.
 pub fn load_tracked(path: &Path) -> (Result<Vec<u8>, LoadError>, Vec<std::path::PathBuf>) {
+    let (result, sources) = load_labelled(path);
+    (result.map(|(rom, _)| rom), sources)
+}
+
+/// A program and its labels.
+pub type Labelled = (Vec<u8>, Labels);
+
+/// [`load_tracked`], with the program's labels: those of the assembly for
+/// a source, those of the `.sym` file beside a ROM (`x.rom.sym`) if there
+/// is one, else none.
+pub fn load_labelled(path: &Path) -> (Result<Labelled, LoadError>, Vec<std::path::PathBuf>) {
     let sources = vec![path.to_path_buf()];
     if !is_source(path) {
-        return (read(path).map_err(LoadError::Rom), sources);
+        let rom = read(path).map_err(LoadError::Rom).map(|rom| {
+            let mut sym = path.as_os_str().to_owned();
+            sym.push(".sym");
+            let labels = std::fs::read(sym)
+                .map(|bytes| Labels::parse(&bytes))
+                .unwrap_or_default();
+            (rom, labels)
+        });
+        return (rom, sources);
     }
     if path.is_dir() {
         let error = LoadError::Rom(RomFileError {
@@ -123,7 +143,7 @@ pub fn load_tracked(path: &Path) -> (Result<Vec<u8>, LoadError>, Vec<std::path::
     }
     let mut loader = crate::asm::FileLoader::new(path);
     let result = crate::asm::assemble_file_with(path, &mut loader)
-        .map(|assembly| assembly.rom)
+        .map(|assembly| (assembly.rom, Labels::new(&assembly.symbols)))
         .map_err(|errors| LoadError::Assembly {
             path: path.display().to_string(),
             errors,

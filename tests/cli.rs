@@ -854,3 +854,66 @@ fn a_vector_is_stopped_by_the_time_limit() {
     let out = hop(&["--headless", "--timeout", "-1"], &[&rom], b"");
     assert_one_error_line(&out, 2, "");
 }
+
+/// `--trace N`: a vector stopped on its budget prints its last N
+/// instructions with their labels, from the assembly of a `.tal` run
+/// directly and from the `.sym` file `hop asm` writes beside a ROM.
+#[test]
+fn trace_prints_the_last_instructions_of_a_runaway_vector() {
+    let dir = TempDir::new("trace");
+    let source = dir.path("stuck.tal");
+    std::fs::write(&source, "|0100 @on-reset #00 &loop INC !&loop\n").unwrap();
+    let rom = dir.path("stuck.rom");
+    let out = hop(&["asm"], &[&source, &rom], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path("stuck.rom.sym").exists());
+    let runs = [
+        (&source, "--headless"),
+        (&rom, "--headless"),
+        (&rom, "--frames=3"),
+    ];
+    for (program, mode) in runs {
+        let path = program.to_str().unwrap();
+        let out = hop(&[mode, "--budget", "2", "--trace", "4", path], &[], b"");
+        assert_eq!(out.status.code(), Some(124));
+        assert_eq!(
+            text(&out.stderr),
+            format!(
+                "hop: {path}: the vector at 0x0100 ran 2 jumps without reaching BRK \
+                 (stopped at 0x0103); giving up (--budget raises the limit)\n\
+                 hop: its last 4 instructions, oldest first (address, label, instruction, \
+                 working and return stacks before it ran):\n\
+                 0103 on-reset/loop+1  JMI 0102 on-reset/loop wst 01  rst -\n\
+                 0102 on-reset/loop    INC              wst 01  rst -\n\
+                 0103 on-reset/loop+1  JMI 0102 on-reset/loop wst 02  rst -\n\
+                 0102 on-reset/loop    INC              wst 02  rst -\n"
+            )
+        );
+    }
+    // Stopped on its timeout: where it was is the loop, wherever in it.
+    let path = source.to_str().unwrap();
+    let out = hop(
+        &["--frames=3", "--timeout", "0.2", "--trace", "3", path],
+        &[],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(124));
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 5, "{stderr}");
+    assert!(
+        lines[0].contains("ran for 0.2 s without reaching BRK"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("hop: its last 3 instructions"),
+        "{stderr}"
+    );
+    for line in &lines[2..] {
+        assert!(
+            line.starts_with("0102 on-reset/loop    INC ")
+                || line.starts_with("0103 on-reset/loop+1  JMI 0102 on-reset/loop wst "),
+            "{stderr}"
+        );
+    }
+}

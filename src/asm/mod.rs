@@ -23,7 +23,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 pub use error::AsmError;
-pub use symbols::symbol_file;
+pub use symbols::{Labels, symbol_file};
 
 /// The largest source file hop reads, main file or include: 1 MiB, some
 /// fifty times drifblim's own source (about 20 KB). Larger files, and

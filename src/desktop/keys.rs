@@ -71,6 +71,8 @@ pub enum HostKey {
     SaveState,
     /// Shift+F9: restore it.
     RestoreState,
+    /// F8: the debugger's panel.
+    Debugger,
     /// F11: fullscreen.
     Fullscreen,
     /// F12: screenshot.
@@ -261,6 +263,7 @@ fn host_key(key: Key, shift: bool) -> Option<HostKey> {
         Key::F4 => HostKey::Reload,
         Key::F5 => HostKey::Reset,
         Key::F6 => HostKey::Open,
+        Key::F8 => HostKey::Debugger,
         Key::F11 => HostKey::Fullscreen,
         Key::F12 => HostKey::Screenshot,
         _ => return None,

@@ -16,7 +16,9 @@
 //! - [`program`], [`session`]: what runs, and the running machine;
 //!   [`watch`]: live reload when its files change.
 
+pub mod debugger;
 pub mod dialog;
+pub mod font;
 pub mod icon;
 pub mod input;
 pub mod keys;
@@ -73,6 +75,8 @@ pub struct Options {
     /// Live reload: Some(true) for every program (`--watch`), Some(false)
     /// for none (`--no-watch`), None for Uxntal sources only.
     pub watch: Option<bool>,
+    /// Open the debugger at once (`--debug`).
+    pub debug: bool,
 }
 
 /// Runs the desktop until the window closes, F3, or the ROM halts; the
@@ -134,6 +138,7 @@ struct App {
     /// on the running one's files, if it is watched.
     watch_rule: Option<bool>,
     watch: Option<watch::Watch>,
+    debugger: debugger::Panel,
 }
 
 impl App {
@@ -173,8 +178,12 @@ impl App {
             notice: Notice::new(),
             watch_rule: options.watch,
             watch: None,
+            debugger: debugger::Panel::new(),
         })
         .map(|mut app| {
+            if options.debug {
+                app.debugger.toggle(&mut app.session);
+            }
             app.rewatch();
             app
         })
@@ -204,6 +213,7 @@ impl App {
                 }
                 self.host_key(key);
             }
+            self.debugger.take_keys(&mut events, &mut self.session);
             self.take_drops();
             self.poll_dialog();
             if self.watch.as_mut().is_some_and(watch::Watch::changed) {
@@ -212,6 +222,7 @@ impl App {
             let deadline = Instant::now() + WORK_TIME;
             self.session
                 .frame(events, &self.settings, self.sound.is_none(), deadline);
+            self.debugger.update(&self.session);
             for line in self.session.news.drain(..) {
                 self.notice.show(line);
             }
@@ -249,6 +260,7 @@ impl App {
             self.desktop
                 .hide_cursor(self.session.machine.devices.mouse.vector != 0);
             let frame = self.notice.overlay(self.session.machine.screen_frame());
+            let frame = self.debugger.beside(frame);
             self.desktop.present(frame);
         }
         0
@@ -286,6 +298,7 @@ impl App {
                     self.dialog = Some((dialog::OpenDialog::show(&dir), std::time::Instant::now()));
                 }
             }
+            HostKey::Debugger => self.debugger.toggle(&mut self.session),
             HostKey::Fullscreen => self.desktop.toggle_fullscreen(),
             HostKey::Screenshot => self.screenshot(),
             HostKey::SaveState => self.save_state(),
@@ -316,6 +329,7 @@ impl App {
     /// session before it; the window takes its title and size. If it does
     /// not run, the window says why and the error is the reason.
     fn replace(&mut self, program: Program, args: Vec<OsString>) -> Result<(), String> {
+        self.settings.debug = self.debugger.is_open();
         let session = match Session::start(program, &args, &self.settings, BOOT_WAIT) {
             Ok(session) => session,
             Err(line) => {
@@ -327,9 +341,11 @@ impl App {
         Ok(())
     }
 
-    /// Makes `session` the running one, in the same window.
+    /// Makes `session` the running one, in the same window (the
+    /// debugger's breakpoints carried over).
     fn install(&mut self, session: Session) {
-        self.session = session;
+        let old = std::mem::replace(&mut self.session, session);
+        self.debugger.carry(&old, &mut self.session);
         if let Ok(mut audio) = self.audio.lock() {
             *audio = self.session.machine.audio_output();
         }

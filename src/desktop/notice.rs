@@ -9,15 +9,12 @@
 
 use std::time::{Duration, Instant};
 
+use super::font::{Canvas, Font};
 use crate::varvara::screen::{Frame, Rect};
 
 /// How long a notice stays.
 pub const SHOWN_FOR: Duration = Duration::from_secs(4);
 
-const FONT_SOURCE: &str = include_str!("../../assets/font.tal");
-/// The first and last characters the font has.
-const FIRST: u8 = 0x20;
-const LAST: u8 = 0x7e;
 const BAR: u32 = 0x00_20_20_20;
 const INK: u32 = 0x00_ff_ff_ff;
 
@@ -27,8 +24,7 @@ pub struct Notice {
     /// A line that stays until [`Notice::unpin`] (a source that does not
     /// assemble), under any passing one.
     pinned: Option<String>,
-    /// Glyph rows, 8 bytes a character from FIRST, read from the font.
-    font: Vec<u8>,
+    font: Font,
     /// The screen with the notice drawn on it.
     canvas: Vec<u32>,
     /// The notice was on the screen at the last `overlay`: the whole
@@ -39,7 +35,7 @@ pub struct Notice {
 impl Notice {
     pub fn new() -> Notice {
         Notice {
-            font: parse_font(FONT_SOURCE),
+            font: Font::new(),
             ..Notice::default()
         }
     }
@@ -118,84 +114,28 @@ impl Notice {
             return;
         }
         let fits = (width - 2 * scale) / cell;
-        let mut bytes: Vec<u8> = text
-            .chars()
-            .map(|c| {
-                if c.is_ascii() && !c.is_ascii_control() {
-                    c as u8
-                } else {
-                    b'?'
-                }
-            })
-            .collect();
-        if bytes.len() > fits {
-            bytes.truncate(fits.saturating_sub(3));
-            bytes.extend_from_slice(b"...");
+        let mut text: String = text.chars().collect();
+        if text.chars().count() > fits {
+            text = text.chars().take(fits.saturating_sub(3)).collect();
+            text.push_str("...");
         }
         let top = height - line;
         for y in top..height {
             self.canvas[y * width..(y + 1) * width].fill(BAR);
         }
-        for (i, &c) in bytes.iter().enumerate() {
-            let glyph = (c.clamp(FIRST, LAST) - FIRST) as usize * 8;
-            let Some(rows) = self.font.get(glyph..glyph + 8) else {
-                continue;
-            };
-            let x0 = 2 * scale + i * cell;
-            for (row, bits) in rows.iter().enumerate() {
-                for col in 0..8 {
-                    if bits & (0x80 >> col) == 0 {
-                        continue;
-                    }
-                    for dy in 0..scale {
-                        for dx in 0..scale {
-                            let (x, y) = (x0 + col * scale + dx, top + scale + row * scale + dy);
-                            if x < width && y < height {
-                                self.canvas[y * width + x] = INK;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let mut canvas = Canvas {
+            pixels: &mut self.canvas,
+            width,
+            height,
+        };
+        self.font
+            .draw(&mut canvas, (2 * scale, top + scale), &text, scale, INK);
     }
-}
-
-/// The glyph bytes of `font.tal`: every two-digit hex token after `@font`,
-/// comments skipped.
-fn parse_font(source: &str) -> Vec<u8> {
-    let body = source.split_once("@font").map_or("", |(_, body)| body);
-    let mut bytes = Vec::new();
-    let mut depth = 0;
-    for token in body.split_ascii_whitespace() {
-        match token {
-            "(" => depth += 1,
-            ")" => depth -= 1,
-            _ if depth == 0 && token.len() == 2 => {
-                if let Ok(byte) = u8::from_str_radix(token, 16) {
-                    bytes.push(byte);
-                }
-            }
-            _ => {}
-        }
-    }
-    bytes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_font_has_every_printable_character() {
-        let font = parse_font(FONT_SOURCE);
-        assert_eq!(font.len(), (LAST - FIRST + 1) as usize * 8);
-        // '!' is a bar with a dot under it.
-        assert_eq!(
-            &font[8..16],
-            &[0x10, 0x10, 0x10, 0x10, 0x10, 0x00, 0x10, 0x00]
-        );
-    }
 
     #[test]
     fn a_notice_is_drawn_over_a_copy_and_cut_to_fit() {

@@ -28,6 +28,8 @@ pub struct Program {
     /// The files it was made from: the ROM, or the source and its
     /// includes (what live reload watches).
     pub sources: Vec<PathBuf>,
+    /// Its labels, for the debugger (see [`rom::load_labelled`]).
+    pub labels: asm::Labels,
 }
 
 impl Program {
@@ -40,12 +42,13 @@ impl Program {
     /// [`Program::load`], and the files it was made from, also when it
     /// does not load (as far as assembly got).
     pub fn load_tracked(path: &Path) -> (Result<Program, Vec<String>>, Vec<PathBuf>) {
-        let (rom, sources) = rom::load_tracked(path);
-        let program = rom.map_err(|e| e.report()).map(|rom| Program {
+        let (rom, sources) = rom::load_labelled(path);
+        let program = rom.map_err(|e| e.report()).map(|(rom, labels)| Program {
             origin: Origin::File(path.to_path_buf()),
             rom,
             notice: None,
             sources: sources.clone(),
+            labels,
         });
         (program, sources)
     }
@@ -66,6 +69,7 @@ impl Program {
             })?;
         Ok(Program {
             origin: Origin::Launcher,
+            labels: asm::Labels::new(&assembly.symbols),
             rom: assembly.rom,
             notice: None,
             sources: Vec::new(),

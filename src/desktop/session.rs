@@ -27,6 +27,11 @@ pub struct Settings {
     /// The command line's arguments, for the ROM named there (a ROM opened
     /// later gets the documents dropped with it, or nothing).
     pub args: Vec<OsString>,
+    /// `--trace N`: print the last N instructions of a vector that is stopped.
+    pub trace: Option<usize>,
+    /// Start with the debugger attached, paused before the reset vector
+    /// (`--debug`, and every restart while the panel is open).
+    pub debug: bool,
 }
 
 pub struct Session {
@@ -117,6 +122,20 @@ impl Session {
             (Some(_), None) => Vec::new(),
             (None, _) => args.iter().map(|a| a.as_bytes()).collect(),
         };
+        if let Some(n) = settings.trace {
+            let tracing = crate::varvara::debug::Debugger::tracing(n);
+            session.machine.attach_debugger(Some(tracing));
+        }
+        if settings.debug {
+            // Before the reset vector (or where the snapshot was taken):
+            // the debugger's panel sets its breakpoints and lets it run
+            // (see `debugger::Panel::carry`).
+            let trace = session.machine.debugger_mut().and_then(|d| d.trace.take());
+            let mut debugger = crate::varvara::debug::Debugger::new();
+            debugger.trace = trace;
+            session.machine.attach_debugger(Some(debugger));
+            session.machine.pause();
+        }
         match snapshot {
             // Booted, with its arguments, when it was saved.
             Some(bytes) => session
@@ -145,6 +164,14 @@ impl Session {
         deadline: Instant,
     ) {
         if self.stopped.is_some() || self.machine.halted() {
+            return;
+        }
+        if self.machine.paused() {
+            // Frozen for the debugger: no frame, no vector; the sound
+            // stream still gets the voices' samples.
+            if !silent {
+                self.machine.refresh_audio_samples();
+            }
             return;
         }
         self.machine.queue_frame(events);
@@ -178,6 +205,9 @@ impl Session {
                 runaway.pc,
             );
             eprintln!("hop: {why}");
+            if let Some(trace) = self.machine.debugger().and_then(|d| d.trace.as_ref()) {
+                crate::headless::print_trace(&trace.lines(&self.program.labels));
+            }
             // The window's line is short: a small screen shows 20 letters.
             self.news.push(format!(
                 "stopped: {}; F4 reloads, F5 resets",

@@ -121,6 +121,16 @@ impl Varvara {
         self.jobs.running.as_ref().map(|r| r.ran)
     }
 
+    /// The vector in progress and where it stands (for the debugger).
+    pub(crate) fn jobs_running(&self) -> Option<(u16, u16)> {
+        self.jobs.running.as_ref().map(|r| (r.vector, r.pc))
+    }
+
+    /// The jumps the vector in progress may still run.
+    pub fn jumps_left(&self) -> Option<u64> {
+        self.jobs.running.as_ref().map(|r| r.jumps_left)
+    }
+
     /// Runs the queued jobs in order until none is left (`Ok(true)`) or
     /// until `deadline` has passed (`Ok(false)`: the vector in progress is
     /// suspended and the next call resumes it). Without a deadline and
@@ -139,11 +149,17 @@ impl Varvara {
 
     fn work_queue(&mut self, deadline: Option<Instant>) -> Result<bool, Runaway> {
         loop {
+            if self.debug.is_some() && self.paused() {
+                return Ok(false);
+            }
             if self.jobs.running.is_none() {
                 let Some(job) = self.jobs.queue.pop_front() else {
                     return Ok(true);
                 };
                 self.start(job);
+                if let Some(running) = &self.jobs.running {
+                    self.entered(running.pc);
+                }
             } else if !self.advance(deadline)? {
                 return Ok(false);
             }
@@ -251,9 +267,25 @@ impl Varvara {
             }
             .min(running.jumps_left);
             let began = timed.then(Instant::now);
-            let (exit, steps) =
-                self.uxn
-                    .run_counted(&mut self.devices, running.pc, slice, self.engine);
+            let (exit, steps, spent) = match self.debug.as_deref_mut() {
+                None => {
+                    let (exit, steps) =
+                        self.uxn
+                            .run_counted(&mut self.devices, running.pc, slice, self.engine);
+                    (Some(exit), steps, slice)
+                }
+                Some(debugger) => {
+                    let ran = super::debug::run(
+                        debugger,
+                        &mut self.uxn,
+                        &mut self.devices,
+                        running.vector,
+                        running.pc,
+                        slice,
+                    );
+                    (ran.exit, Some(ran.steps), ran.spent)
+                }
+            };
             if let (Some(total), Some(steps)) = (&mut self.instructions, steps) {
                 *total += steps;
             }
@@ -269,6 +301,17 @@ impl Varvara {
                     jobs.slice = (jobs.slice / 2).max(MIN_SLICE);
                 }
             }
+            let Some(exit) = exit else {
+                // The debugger stopped it: suspended where it stands.
+                running.pc = self
+                    .debug
+                    .as_ref()
+                    .and_then(|d| d.stopped()?.pc)
+                    .unwrap_or(running.pc);
+                running.jumps_left -= spent;
+                self.devices.console.flush();
+                return Ok(false);
+            };
             match exit {
                 Exit::Brk => {
                     let cleanup = running.cleanup;
@@ -296,6 +339,16 @@ impl Varvara {
                     };
                     if let Some(limit) = limit {
                         self.devices.console.flush();
+                        // The debugger's panel shows where it is stuck
+                        // instead, with a fresh budget to step on with.
+                        if let Some(debugger) = self.debug.as_deref_mut()
+                            && debugger.catches_runaways()
+                        {
+                            debugger.caught(limit, pc);
+                            running.jumps_left = self.budget;
+                            running.ran = Duration::ZERO;
+                            return Ok(false);
+                        }
                         return Err(Runaway {
                             vector: running.vector,
                             pc,

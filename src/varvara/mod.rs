@@ -6,6 +6,7 @@ pub mod audio;
 pub mod console;
 pub mod controller;
 pub mod datetime;
+pub mod debug;
 pub mod file;
 pub mod frame;
 mod jobs;
@@ -156,6 +157,8 @@ pub struct Varvara {
     pub frame: u64,
     /// The ROM's identity, for snapshots ([`snapshot::fnv1a`]).
     rom_hash: u64,
+    /// The debugger, when one is attached (see [`debug`]).
+    debug: Option<Box<debug::Debugger>>,
 }
 
 impl Varvara {
@@ -184,6 +187,7 @@ impl Varvara {
             instructions: (config.engine == Engine::Model).then_some(0),
             frame: 0,
             rom_hash: snapshot::fnv1a(rom),
+            debug: None,
         })
     }
 

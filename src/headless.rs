@@ -61,6 +61,8 @@ pub struct Options {
     /// Emulated clock: the Datetime device reads this epoch (UTC) plus one
     /// second per 60 frames.
     pub clock: Option<i64>,
+    /// The reference to behave like (None: from the ROM's metadata).
+    pub compat: Option<crate::varvara::Compat>,
 }
 
 /// Runs the ROM to completion and returns the process exit code. Problems
@@ -93,6 +95,7 @@ pub fn run(options: &Options) -> i32 {
         grants: crate::varvara::file::grants(&options.args),
         stdout: Box::new(BufWriter::new(io::stdout())),
         stderr: Box::new(io::stderr()),
+        compat: options.compat,
     };
     let mut machine = match Varvara::new(&rom, config) {
         Ok(machine) => machine,

@@ -109,6 +109,12 @@ struct Cli {
     #[arg(long)]
     mute: bool,
 
+    /// Behave like the reference of YEAR where they differ: 2026 (uxn2) or
+    /// 2025 (uxnemu, Sep 2025). Without it: 2026, unless the ROM's metadata
+    /// names a Varvara version ('V' extension) below 0x50, then 2025.
+    #[arg(long, value_name = "YEAR", value_parser = parse_compat)]
+    compat: Option<hop::varvara::Compat>,
+
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
 
@@ -170,6 +176,7 @@ fn main() -> ExitCode {
                 timeout,
                 root: cli.root,
                 args: cli.args,
+                compat: cli.compat,
             },
             zoom: cli.scale.map(usize::from),
             fullscreen: cli.fullscreen,
@@ -193,8 +200,17 @@ fn main() -> ExitCode {
         screenshot: cli.screenshot,
         wav: cli.wav,
         clock: cli.clock,
+        compat: cli.compat,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
+}
+
+/// A `--compat` year: 2025 or 2026.
+fn parse_compat(text: &str) -> Result<hop::varvara::Compat, String> {
+    text.parse()
+        .ok()
+        .and_then(hop::varvara::Compat::year)
+        .ok_or_else(|| "expected 2025 or 2026".to_string())
 }
 
 /// A `--timeout`: seconds, whole or not, from 0 (no limit) to a day.

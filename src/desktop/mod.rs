@@ -228,7 +228,14 @@ impl App {
             HostKey::Zoom => self.desktop.cycle_zoom(),
             HostKey::Stacks => eprint!(
                 "{}",
-                crate::varvara::system::debug_text(&self.session.machine.uxn)
+                crate::varvara::system::debug_text(
+                    &self.session.machine.uxn,
+                    self.session
+                        .machine
+                        .devices
+                        .compat()
+                        .debug_marks_stack_bottom
+                )
             ),
             HostKey::Reload => match self.session.program.reload() {
                 Ok(program) => {

@@ -27,6 +27,9 @@ pub struct Settings {
     /// The command line's arguments, for the ROM named there (a ROM opened
     /// later gets the documents dropped with it, or nothing).
     pub args: Vec<OsString>,
+    /// The reference to behave like (None: from each ROM's metadata), for
+    /// every ROM this window runs, reloaded or opened.
+    pub compat: Option<crate::varvara::Compat>,
 }
 
 pub struct Session {
@@ -77,6 +80,7 @@ impl Session {
             grants: crate::varvara::file::grants(args),
             stdout,
             stderr: Box::new(io::stderr()),
+            compat: settings.compat,
         };
         let machine = Varvara::new(&program.rom, config)
             .map_err(|e| format!("hop: {}: {e}", program.file_name()))?;

@@ -120,14 +120,16 @@ fn expansion(uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
 }
 
 /// What the debug port prints: both stacks, as the reference does.
-pub fn debug_text(uxn: &Uxn) -> String {
-    stack_line("WST", &uxn.wst, uxn.wsp) + &stack_line("RST", &uxn.rst, uxn.rsp)
+pub fn debug_text(uxn: &Uxn, mark_bottom: bool) -> String {
+    stack_line("WST", &uxn.wst, uxn.wsp, mark_bottom)
+        + &stack_line("RST", &uxn.rst, uxn.rsp, mark_bottom)
 }
 
 /// The reference debug line for one stack: its name, the eight bytes below
-/// the pointer (oldest first, wrapping), then the pointer itself.
-pub fn stack_line(name: &str, data: &Stack, ptr: u8) -> String {
-    let mut line = format!("{name} ");
+/// the pointer (oldest first, wrapping), then the pointer itself. With
+/// `mark_bottom` (uxn2), a stack of exactly 8 bytes has `|` after its name.
+pub fn stack_line(name: &str, data: &Stack, ptr: u8, mark_bottom: bool) -> String {
+    let mut line = format!("{name}{}", if mark_bottom && ptr == 8 { '|' } else { ' ' });
     for i in (1..=8u8).rev() {
         let at = ptr.wrapping_sub(i);
         line.push_str(&format!(

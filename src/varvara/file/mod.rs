@@ -26,11 +26,19 @@ use cap_std::fs::{Dir, Metadata, OpenOptions, OpenOptionsExt};
 pub use grant::{Grant, grants};
 use sandbox::{Refusal, Sandbox, escaped};
 
+use super::Compat;
 use crate::uxn::Uxn;
 
-/// The byte between the size field and the name in directory listings.
-/// The Sep-2025 reference writes a space; the Jun-2026 test expects a TAB.
-pub const LISTING_SEPARATOR: u8 = b' ';
+/// The byte between the size field and the name in directory listings:
+/// the Sep-2025 reference writes a space, uxn2 a TAB
+/// ([`Compat::listing_tab_without_parent`]).
+pub fn listing_separator(compat: &Compat) -> u8 {
+    if compat.listing_tab_without_parent {
+        b'\t'
+    } else {
+        b' '
+    }
+}
 
 enum Handle {
     Closed,
@@ -71,6 +79,8 @@ pub struct File {
     refused: Option<String>,
     /// Whether the current name was reported already.
     warned: bool,
+    /// Listing, read and name rules that differ between the references.
+    pub compat: Compat,
 }
 
 impl File {
@@ -89,6 +99,7 @@ impl File {
             handle: Handle::Closed,
             refused: None,
             warned: false,
+            compat: Compat::default(),
         }
     }
 
@@ -111,11 +122,19 @@ impl File {
             0x06 => self.delete() as usize,
             0x09 => {
                 self.set_name(&uxn.ram[short(uxn, 0x08) as usize..]);
-                return;
+                if !self.compat.name_clears_success {
+                    return;
+                }
+                0
             }
             0x0d => {
                 let (addr, len) = span(uxn, 0x0c);
-                self.read(uxn.ram.range_mut(addr, len))
+                let done = self.read(uxn.ram.range_mut(addr, len));
+                // uxn2 closes a file (or listing) that has nothing more.
+                if done == 0 && len > 0 && self.compat.read_rewinds_after_end {
+                    self.close();
+                }
+                done
             }
             0x0f => {
                 let (addr, len) = span(uxn, 0x0e);
@@ -340,9 +359,10 @@ impl File {
         };
         let mut names: Vec<_> = read.filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
         names.sort();
-        if !path.as_os_str().is_empty() {
+        if !path.as_os_str().is_empty() && !self.compat.listing_tab_without_parent {
             names.insert(0, "..".into());
         }
+        let separator = listing_separator(&self.compat);
         names
             .iter()
             .map(|name| {
@@ -353,14 +373,7 @@ impl File {
                     Ok(_) => (b"????".to_vec(), b""),
                     Err(_) => (b"!!!!".to_vec(), b""),
                 };
-                [
-                    &size[..],
-                    &[LISTING_SEPARATOR],
-                    name.as_bytes(),
-                    slash,
-                    b"\n",
-                ]
-                .concat()
+                [&size[..], &[separator], name.as_bytes(), slash, b"\n"].concat()
             })
             .collect()
     }

@@ -480,8 +480,7 @@ fn compat_screen_program() {
     }
 }
 
-/// Listings (2026: TAB, no `..`), reads after the end (2026 starts over),
-/// File/success after a name (2026: 0), DEO2 on delete (2026: only the
+/// Listings (2026: TAB, no `..`), File/success after a name (2026: 0), DEO2 on delete (2026: only the
 /// append byte acts, so nothing is deleted).
 #[test]
 fn compat_file_program() {
@@ -494,6 +493,34 @@ fn compat_file_program() {
             dir.path("sub/f").exists(),
             profile == "2026",
             "sub/f is left only in 2026"
+        );
+    }
+}
+
+/// Expansion fills and copies at the end of the bank and overlapping
+/// copies (2026: cut at the bank's end, moved as a whole), and how an
+/// unknown opcode is reported on stderr.
+#[test]
+fn compat_expansion_program() {
+    for profile in PROFILES {
+        let (out, _dir) = compat_run(Some(profile), &["--headless"], "compat-expansion.tal", &[]);
+        assert_exit(&out, 1);
+        let name = format!("compat-expansion.{profile}");
+        check_text(&expected(&format!("{name}.stdout")), &out.stdout);
+        check_text(&expected(&format!("{name}.stderr")), &out.stderr);
+    }
+}
+
+/// Audio/position: the playing position in 2025, what was stored (0000)
+/// in 2026.
+#[test]
+fn compat_audio_program() {
+    for profile in PROFILES {
+        let (out, _dir) = compat_run(Some(profile), &["--frames", "10"], "compat-audio.tal", &[]);
+        assert_exit(&out, 1);
+        check_text(
+            &expected(&format!("compat-audio.{profile}.stdout")),
+            &out.stdout,
         );
     }
 }

@@ -27,15 +27,21 @@ pub struct Compat {
     /// File listings put a TAB between the size and the name and leave out
     /// `..` (2025: a space, and `..` first in a sub-folder).
     pub listing_tab_without_parent: bool,
-    /// A File read that returns 0 closes the file, so the next read starts
-    /// over (2025: it stays at the end).
-    pub read_rewinds_after_end: bool,
     /// Writing File/name sets File/success to 0 (2025: untouched).
     pub name_clears_success: bool,
     /// The arguments are delivered only if the reset vector set a console
     /// vector; otherwise Console/read and type keep their values (2025:
     /// their bytes are stored either way).
     pub args_need_console_vector: bool,
+    /// Expansion fills and copies stop at the end of the bank rather than
+    /// wrap inside it, copies move their bytes as a whole (2025: opcode 1
+    /// copies forward and 2 backward, byte by byte, so an overlapping copy
+    /// the wrong way repeats bytes), and an unknown opcode is reported as
+    /// `Unknown command: NN` in hex (2025: the text at the address).
+    pub expansion_stops_at_bank_end: bool,
+    /// Audio/position is not reported: its ports read what was stored
+    /// there (2025: the playing position).
+    pub audio_position_not_reported: bool,
     /// System/debug writes `|` rather than a space after the stack's name
     /// when the stack holds exactly 8 bytes (its bottom is in view).
     pub debug_marks_stack_bottom: bool,
@@ -49,10 +55,11 @@ impl Compat {
         screen_size_masked: false,
         pixel_needs_origin_on_screen: false,
         listing_tab_without_parent: false,
-        read_rewinds_after_end: false,
         name_clears_success: false,
         args_need_console_vector: false,
         debug_marks_stack_bottom: false,
+        expansion_stops_at_bank_end: false,
+        audio_position_not_reported: false,
     };
 
     /// uxn2 (Varvara(79K), 18 Aug 2026).
@@ -62,10 +69,11 @@ impl Compat {
         screen_size_masked: true,
         pixel_needs_origin_on_screen: true,
         listing_tab_without_parent: true,
-        read_rewinds_after_end: true,
         name_clears_success: true,
         args_need_console_vector: true,
         debug_marks_stack_bottom: true,
+        expansion_stops_at_bank_end: true,
+        audio_position_not_reported: true,
     };
 
     /// The profile for `year` (2025 or 2026), for the command line.

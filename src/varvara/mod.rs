@@ -54,6 +54,7 @@ impl Devices {
     pub fn set_compat(&mut self, compat: Compat) {
         self.compat = compat;
         self.screen.compat = compat;
+        self.system.compat = compat;
         self.files.iter_mut().for_each(|f| f.compat = compat);
     }
 
@@ -118,6 +119,10 @@ impl Devices {
         match port & 0xf0 {
             0x00 => self.system.dei(uxn, port),
             0x20 => self.screen.dei(uxn, port),
+            // uxn2 wires no port to the playing position.
+            0x30..=0x60 if self.compat.audio_position_not_reported && port & 0x0e == 0x02 => {
+                uxn.dev[port as usize]
+            }
             0x30..=0x60 => self.audio.dei(uxn, port),
             0xc0 => self.datetime.dei(uxn, port),
             _ => uxn.dev[port as usize],

@@ -129,12 +129,7 @@ impl File {
             }
             0x0d => {
                 let (addr, len) = span(uxn, 0x0c);
-                let done = self.read(uxn.ram.range_mut(addr, len));
-                // uxn2 closes a file (or listing) that has nothing more.
-                if done == 0 && len > 0 && self.compat.read_rewinds_after_end {
-                    self.close();
-                }
-                done
+                self.read(uxn.ram.range_mut(addr, len))
             }
             0x0f => {
                 let (addr, len) = span(uxn, 0x0e);

@@ -480,8 +480,9 @@ fn compat_screen_program() {
     }
 }
 
-/// Listings (2026: TAB, no `..`), File/success after a name (2026: 0), DEO2 on delete (2026: only the
-/// append byte acts, so nothing is deleted).
+/// Listings (2026: TAB, no `..`), File/success after a name (2026: 0),
+/// DEO2 on delete (2026: only the append byte acts, so nothing is
+/// deleted), deleting an empty folder (2026: files only).
 #[test]
 fn compat_file_program() {
     for profile in PROFILES {
@@ -493,6 +494,11 @@ fn compat_file_program() {
             dir.path("sub/f").exists(),
             profile == "2026",
             "sub/f is left only in 2026"
+        );
+        assert_eq!(
+            dir.path("empty").is_dir(),
+            profile == "2026",
+            "the empty folder is left only in 2026"
         );
     }
 }

@@ -97,6 +97,11 @@ pub fn run(options: Options) -> i32 {
             return EXIT_FAILURE;
         }
     };
+    // A ROM that halts while it boots (a tool given its arguments, such as
+    // Drifblim) is done before it needs a window: none opens, as in uxn2.
+    if session.machine.halted() && !session.machine.busy() {
+        return session.machine.exit_code();
+    }
     match App::new(session, &options) {
         Ok(mut app) => app.run(),
         Err(line) => {

@@ -13,8 +13,8 @@ pub struct Compat {
     /// A short port acts once, on its low byte: DEO2 stores the high byte
     /// and calls the device for the low one only, DEI2 asks the device for
     /// the high byte only, and a byte write to the high half of Screen
-    /// x/y/addr or a colour does nothing until the low half is written
-    /// (2025: every byte of a DEO2/DEI2 is its own device call).
+    /// x/y/addr, File/length or a colour does nothing until the low half is
+    /// written (2025: every byte of a DEO2/DEI2 is its own device call).
     pub short_ports_act_once: bool,
     /// Screen width/height are taken modulo 0x1000 (2025: clamped to
     /// 8..=2048). hop keeps at least 8 either way.
@@ -29,6 +29,9 @@ pub struct Compat {
     pub listing_tab_without_parent: bool,
     /// Writing File/name sets File/success to 0 (2025: untouched).
     pub name_clears_success: bool,
+    /// File/delete removes files only; a folder stays and the result is 0
+    /// (2025: an empty folder is removed too).
+    pub delete_files_only: bool,
     /// The arguments are delivered only if the reset vector set a console
     /// vector; otherwise Console/read and type keep their values (2025:
     /// their bytes are stored either way).
@@ -56,6 +59,7 @@ impl Compat {
         pixel_needs_origin_on_screen: false,
         listing_tab_without_parent: false,
         name_clears_success: false,
+        delete_files_only: false,
         args_need_console_vector: false,
         debug_marks_stack_bottom: false,
         expansion_stops_at_bank_end: false,
@@ -70,6 +74,7 @@ impl Compat {
         pixel_needs_origin_on_screen: true,
         listing_tab_without_parent: true,
         name_clears_success: true,
+        delete_files_only: true,
         args_need_console_vector: true,
         debug_marks_stack_bottom: true,
         expansion_stops_at_bank_end: true,

@@ -84,7 +84,9 @@ impl Bus for Devices {
     fn dei2(&mut self, uxn: &mut Uxn, port: u8) -> u16 {
         let hi = self.dei(uxn, port);
         let low_port = port.wrapping_add(1);
-        let lo = if self.compat.short_ports_act_once {
+        // uxn2 keeps the screen size in its ports (it writes them on every
+        // resize); hop computes it, so those two are read live.
+        let lo = if self.compat.short_ports_act_once && !matches!(low_port, 0x23 | 0x25) {
             uxn.dev[low_port as usize]
         } else {
             self.dei(uxn, low_port)

@@ -79,8 +79,13 @@ pub struct File {
     refused: Option<String>,
     /// Whether the current name was reported already.
     warned: bool,
-    /// Listing, read and name rules that differ between the references.
+    /// Listing, name, delete and length rules that differ between the
+    /// references.
     pub compat: Compat,
+    /// File/length as last latched by a write to its low byte (used when
+    /// [`Compat::short_ports_act_once`]; otherwise the port is read as it
+    /// stands at each transfer).
+    length: u16,
 }
 
 impl File {
@@ -100,6 +105,7 @@ impl File {
             refused: None,
             warned: false,
             compat: Compat::default(),
+            length: 0,
         }
     }
 
@@ -107,10 +113,18 @@ impl File {
         let base = (port & 0xf0) as usize;
         let short =
             |uxn: &Uxn, at: usize| u16::from_be_bytes([uxn.dev[base + at], uxn.dev[base + at + 1]]);
+        if port & 0x0f == 0x0b {
+            self.length = short(uxn, 0x0a);
+        }
+        let length = if self.compat.short_ports_act_once {
+            self.length
+        } else {
+            short(uxn, 0x0a)
+        };
         // A transfer never runs past the end of RAM.
         let span = |uxn: &Uxn, at: usize| {
             let addr = short(uxn, at);
-            let len = (short(uxn, 0x0a) as usize).min(0x10000 - addr as usize);
+            let len = (length as usize).min(0x10000 - addr as usize);
             (addr as usize, len)
         };
         let success = match port & 0x0f {
@@ -275,7 +289,8 @@ impl File {
     }
 
     /// Deletes the current name (a file, or an empty directory below the
-    /// root; a granted file): 1 on success. A symlink is deleted itself,
+    /// root unless [`Compat::delete_files_only`]; a granted file): 1 on
+    /// success. A symlink is deleted itself,
     /// and only when it leads somewhere inside.
     fn delete(&mut self) -> bool {
         self.handle = Handle::Closed;
@@ -292,6 +307,7 @@ impl File {
         // Removing a name never follows it: only the entry in its folder
         // (which is beneath the root) goes.
         match dir.symlink_metadata(path) {
+            Ok(m) if m.is_dir() && self.compat.delete_files_only => false,
             Ok(m) if m.is_dir() => dir.remove_dir(path).is_ok(),
             Ok(_) => dir.remove_file(path).is_ok(),
             Err(_) => false,

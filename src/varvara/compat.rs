@@ -1,8 +1,9 @@
 //! Which reference the machine behaves like, where the references differ:
 //! uxnemu as of September 2025 (what hop was built against) or uxn2 (the
 //! Hundred Rabbits reference since March 2026). Each switch names the one
-//! behaviour it changes; `true` is uxn2's way. README "Compatibility"
-//! lists them with the uxn2 source line that shows each.
+//! behaviour it changes; `true` is uxn2's way. docs/compat.md lists them
+//! with the uxn2 source line that shows each, and the differences hop
+//! keeps on purpose.
 
 /// The switches, one per behaviour that differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,7 @@ pub struct Compat {
 }
 
 impl Compat {
-    /// uxnemu, September 2025.
+    /// hop before uxn2: uxnemu of September 2025, where hop followed it.
     pub const Y2025: Compat = Compat {
         mouse_right_is_0x02: false,
         short_ports_act_once: false,
@@ -87,17 +88,6 @@ impl Compat {
             2025 => Some(Compat::Y2025),
             2026 => Some(Compat::Y2026),
             _ => None,
-        }
-    }
-
-    /// The profile's name, for messages.
-    pub fn name(&self) -> &'static str {
-        if *self == Compat::Y2025 {
-            "2025"
-        } else if *self == Compat::Y2026 {
-            "2026"
-        } else {
-            "custom"
         }
     }
 

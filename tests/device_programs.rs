@@ -445,12 +445,14 @@ fn compat_run(
 
 /// One call per short (2026) or per byte (2025): DEO2 on System/debug,
 /// Console/write and Screen/pixel, a byte to the high half of Screen/x,
-/// the low half read alone; and the debug line's `|` after WST when the
+/// the low half read alone (Screen/x and, at 2026-01-01, Datetime/year);
+/// and the debug line's `|` after WST when the
 /// stack holds exactly 8 bytes (2026). Without metadata, hop picks 2026.
 #[test]
 fn compat_shorts_program() {
     for profile in PROFILES.map(Some).into_iter().chain([None]) {
-        let (out, _dir) = compat_run(profile, &["--headless"], "compat-shorts.tal", &[]);
+        let args = ["--headless", "--clock", "1767225600"];
+        let (out, _dir) = compat_run(profile, &args, "compat-shorts.tal", &[]);
         let name = format!("compat-shorts.{}", profile.unwrap_or("2026"));
         assert_exit(&out, 1);
         check_text(&expected(&format!("{name}.stdout")), &out.stdout);

@@ -70,6 +70,8 @@ pub struct Options {
     pub clock: Option<i64>,
     /// Keep the last N instructions, printed when a vector runs away.
     pub trace: Option<usize>,
+    /// The reference to behave like (None: from the ROM's metadata).
+    pub compat: Option<crate::varvara::Compat>,
 }
 
 /// Runs the ROM to completion and returns the process exit code. Problems
@@ -102,6 +104,7 @@ pub fn run(options: &Options) -> i32 {
         grants: crate::varvara::file::grants(&options.args),
         stdout: Box::new(BufWriter::new(io::stdout())),
         stderr: Box::new(io::stderr()),
+        compat: options.compat,
     };
     let mut machine = match Varvara::new(&rom, config) {
         Ok(machine) => machine,

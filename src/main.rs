@@ -140,6 +140,11 @@ struct Cli {
     /// last N instructions it ran (address, label, instruction, stacks).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     trace: Option<u32>,
+    /// Behave like the reference of YEAR where they differ: 2026 (uxn2) or
+    /// 2025 (uxnemu, Sep 2025). Without it: 2026, unless the ROM's metadata
+    /// names a Varvara version ('V' extension) below 0x50, then 2025.
+    #[arg(long, value_name = "YEAR", value_parser = parse_compat)]
+    compat: Option<hop::varvara::Compat>,
 
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
@@ -208,6 +213,7 @@ fn main() -> ExitCode {
                 args: cli.args,
                 trace: cli.trace.map(|n| n as usize),
                 debug: cli.debug,
+                compat: cli.compat,
             },
             debug: cli.debug,
             zoom: cli.scale.map(usize::from),
@@ -241,8 +247,17 @@ fn main() -> ExitCode {
         state: cli.state,
         save_state: cli.save_state,
         trace: cli.trace.map(|n| n as usize),
+        compat: cli.compat,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
+}
+
+/// A `--compat` year: 2025 or 2026.
+fn parse_compat(text: &str) -> Result<hop::varvara::Compat, String> {
+    text.parse()
+        .ok()
+        .and_then(hop::varvara::Compat::year)
+        .ok_or_else(|| "expected 2025 or 2026".to_string())
 }
 
 /// A `--timeout`: seconds, whole or not, from 0 (no limit) to a day.

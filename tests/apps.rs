@@ -6,6 +6,9 @@
 //! picture was looked at and judged right; what each shows is written on
 //! its test. The runs use `--clock` so that nothing depends on the time.
 //!
+//! Every session runs under both compatibility profiles (`--compat 2025`
+//! and `--compat 2026`) and must give the same pictures and files.
+//!
 //! Without the shared ROMs these tests say so and pass.
 
 mod support;
@@ -20,6 +23,9 @@ use support::golden::{assert_exit, check_png, decode_png, golden, hop};
 
 /// 2026-01-01 00:00:00 UTC.
 const CLOCK: &str = "1767225600";
+
+/// The compatibility profiles every session runs under.
+const PROFILES: [&str; 2] = ["2025", "2026"];
 
 fn app(name: &str) -> Option<PathBuf> {
     let rom = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -75,9 +81,10 @@ impl Script {
     }
 }
 
-/// Runs `rom` for `frames` frames in `dir` with the script and arguments;
-/// returns the output and the screenshot's bytes.
+/// Runs `rom` for `frames` frames in `dir` with the script and arguments,
+/// in the `compat` profile; returns the output and the screenshot's bytes.
 fn session(
+    compat: &str,
     dir: &Path,
     rom: &Path,
     frames: u64,
@@ -93,6 +100,8 @@ fn session(
     let frames = frames.to_string();
     let (rom, shot_arg) = (rom.display().to_string(), shot.display().to_string());
     let mut all = vec![
+        "--compat",
+        compat,
         "--frames",
         &frames,
         "--clock",
@@ -163,26 +172,28 @@ const NOTES: &str = "Notes\n@ Fruit\napples\n@ Tools\nhammer\n";
 fn left_edits_and_saves_a_file() {
     let Some(rom) = app("left") else { return };
     let (script, selected) = left_script();
+    for compat in PROFILES {
+        let dir = TempDir::new("left-selected");
+        std::fs::write(dir.path("notes.txt"), NOTES).unwrap();
+        let (out, png) = session(compat, &dir.0, &rom, selected, &script, &["notes.txt"]);
+        assert_exit(&out, 0);
+        check_png(&golden("apps", "left-selected.png"), &png);
+        assert_eq!(files_in(&dir.0), [("notes.txt".into(), NOTES.into())]);
 
-    let dir = TempDir::new("left-selected");
-    std::fs::write(dir.path("notes.txt"), NOTES).unwrap();
-    let (out, png) = session(&dir.0, &rom, selected, &script, &["notes.txt"]);
-    assert_exit(&out, 0);
-    check_png(&golden("apps", "left-selected.png"), &png);
-    assert_eq!(files_in(&dir.0), [("notes.txt".into(), NOTES.into())]);
-
-    let dir = TempDir::new("left-saved");
-    std::fs::write(dir.path("notes.txt"), NOTES).unwrap();
-    let (out, png) = session(&dir.0, &rom, script.frame + 5, &script, &["notes.txt"]);
-    assert_exit(&out, 0);
-    check_png(&golden("apps", "left-saved.png"), &png);
-    assert_eq!(
-        files_in(&dir.0),
-        [(
-            "notes.txt".into(),
-            b"Notes\n@ Fruit\napples, plums\n@ Tools\nsaw\nglue\n".to_vec()
-        )]
-    );
+        let dir = TempDir::new("left-saved");
+        std::fs::write(dir.path("notes.txt"), NOTES).unwrap();
+        let frames = script.frame + 5;
+        let (out, png) = session(compat, &dir.0, &rom, frames, &script, &["notes.txt"]);
+        assert_exit(&out, 0);
+        check_png(&golden("apps", "left-saved.png"), &png);
+        assert_eq!(
+            files_in(&dir.0),
+            [(
+                "notes.txt".into(),
+                b"Notes\n@ Fruit\napples, plums\n@ Tools\nsaw\nglue\n".to_vec()
+            )]
+        );
+    }
 }
 
 /// Issue 11: `cd root && hop left.rom ../notes.txt`, the document outside
@@ -193,24 +204,27 @@ fn left_edits_and_saves_a_file() {
 fn left_saves_a_file_named_outside_its_root() {
     let Some(rom) = app("left") else { return };
     let (script, _) = left_script();
-    let dir = TempDir::new("left-outside");
-    let root = dir.path("root");
-    std::fs::create_dir(&root).unwrap();
-    std::fs::write(dir.path("notes.txt"), NOTES).unwrap();
-    let (out, _) = session(&root, &rom, script.frame + 5, &script, &["../notes.txt"]);
-    assert_exit(&out, 0);
-    assert_eq!(
-        files_in(&dir.0),
-        [
-            (
-                "notes.txt".into(),
-                b"Notes\n@ Fruit\napples, plums\n@ Tools\nsaw\nglue\n".to_vec()
-            ),
-            ("root".into(), Vec::new())
-        ]
-    );
-    assert!(files_in(&root).is_empty());
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    for compat in PROFILES {
+        let dir = TempDir::new("left-outside");
+        let root = dir.path("root");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(dir.path("notes.txt"), NOTES).unwrap();
+        let frames = script.frame + 5;
+        let (out, _) = session(compat, &root, &rom, frames, &script, &["../notes.txt"]);
+        assert_exit(&out, 0);
+        assert_eq!(
+            files_in(&dir.0),
+            [
+                (
+                    "notes.txt".into(),
+                    b"Notes\n@ Fruit\napples, plums\n@ Tools\nsaw\nglue\n".to_vec()
+                ),
+                ("root".into(), Vec::new())
+            ]
+        );
+        assert!(files_in(&root).is_empty());
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    }
 }
 
 /// The Noodle session: with the pen (the tool at start) a stroke shaped
@@ -255,8 +269,14 @@ const CANVAS_AT: (usize, usize) = (60, 56);
 fn noodle_draws_and_saves_a_picture() {
     let Some(rom) = app("noodle") else { return };
     let script = noodle_script();
+    for compat in PROFILES {
+        noodle_session(compat, &rom, &script);
+    }
+}
+
+fn noodle_session(compat: &str, rom: &Path, script: &Script) {
     let dir = TempDir::new("noodle");
-    let (out, png) = session(&dir.0, &rom, script.frame + 5, &script, &[]);
+    let (out, png) = session(compat, &dir.0, rom, script.frame + 5, script, &[]);
     assert_exit(&out, 0);
     check_png(&golden("apps", "noodle.png"), &png);
 
@@ -285,6 +305,41 @@ fn noodle_draws_and_saves_a_picture() {
     }
     // The rectangle alone is 96 x 64 pixels.
     assert!(ink > 96 * 64, "only {ink} black pixels saved");
+}
+
+/// Noodle's pen erases with any button but the left. The right button is
+/// Mouse/state 04 in the 2025 profile and 02 in the 2026 one (as
+/// compat-mouse.tal shows): either way, four pen strokes along rows 120,
+/// 122, 124 and 126 from x 100 to 400, crossed by a right-button drag
+/// down x 200, are cut there and only there.
+#[test]
+fn noodle_erases_with_the_right_button_in_both_profiles() {
+    let Some(rom) = app("noodle") else { return };
+    let mut s = Script::starting_at(2);
+    for y in [120, 122, 124, 126] {
+        s.then(&format!("mouse 100 {y}")).then("mousedown 1");
+        for i in 1..=30 {
+            s.then(&format!("mouse {} {y}", 100 + i * 10));
+        }
+        s.then("mouseup 1");
+    }
+    s.then("mouse 200 100").then("mousedown 3");
+    for i in 1..=8 {
+        s.then(&format!("mouse 200 {}", 100 + i * 5));
+    }
+    s.then("mouseup 3").then("mouse 500 360");
+    for compat in PROFILES {
+        let dir = TempDir::new("noodle-erase");
+        let (out, png) = session(compat, &dir.0, &rom, s.frame + 5, &s, &[]);
+        assert_exit(&out, 0);
+        let screen = decode_png(&png);
+        for y in [120, 122, 124, 126] {
+            let row: String = (196..205)
+                .map(|x| if screen.pixel(x, y) == 0 { '#' } else { '.' })
+                .collect();
+            assert_eq!(row, "####.####", "--compat {compat}: row {y} from x 196");
+        }
+    }
 }
 
 /// The Orca session: Ctrl+H hides the guide; then at the top left, moving
@@ -336,11 +391,13 @@ fn orca_ticks_and_plays_notes() {
         (83, "orca-83.png", 1),
         (94, "orca-94.png", 2),
     ] {
-        let dir = TempDir::new("orca");
-        let (out, png) = session(&dir.0, &rom, frames, &script, &[]);
-        assert_exit(&out, 0);
-        check_png(&golden("apps", name), &png);
-        assert_eq!(out.stdout, NOTE.repeat(notes), "MIDI after {frames} frames");
-        assert_eq!(files_in(&dir.0), [], "Orca wrote no file");
+        for compat in PROFILES {
+            let dir = TempDir::new("orca");
+            let (out, png) = session(compat, &dir.0, &rom, frames, &script, &[]);
+            assert_exit(&out, 0);
+            check_png(&golden("apps", name), &png);
+            assert_eq!(out.stdout, NOTE.repeat(notes), "MIDI after {frames} frames");
+            assert_eq!(files_in(&dir.0), [], "Orca wrote no file");
+        }
     }
 }

@@ -799,15 +799,23 @@ fn diagnostics_about_a_rom_are_limited() {
     );
     for engine in ENGINES {
         let out = hop(
-            &["--headless", "--engine", engine, "--budget", "100000"],
+            &[
+                "--compat",
+                "2025",
+                "--headless",
+                "--engine",
+                engine,
+                "--budget",
+                "100000",
+            ],
             &[&source],
             b"",
         );
         assert_eq!(out.status.code(), Some(124), "{engine}");
         let stderr = text(&out.stderr);
         let lines: Vec<&str> = stderr.lines().collect();
-        // As the reference prints it: from the opcode byte to the NUL; cut
-        // at 200 bytes.
+        // As the 2025 reference prints it: from the opcode byte to the NUL;
+        // cut at 200 bytes.
         let shown = format!("Unknown command: \u{7}{}...", &command[..182]);
         assert_eq!(
             lines.len(),

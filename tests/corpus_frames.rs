@@ -1,5 +1,7 @@
 //! Every ROM in `../shared/roms` runs 600 frames of random (seeded, so
-//! reproducible) scripted input in a temporary file root, composing the
+//! reproducible) scripted input in a temporary file root, in the 2026
+//! compatibility profile (uxn2's rules; `HOP_CORPUS_COMPAT=2025` runs the
+//! other), composing the
 //! screen after every frame as the desktop will: none may panic, nothing
 //! may be written beside the root, and no event or screen vector may run
 //! away unless the model engine runs away at the same place (the ROM's own
@@ -25,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use hop::headless::script;
 use hop::uxn::Engine;
-use hop::varvara::{Captured, Config, Varvara};
+use hop::varvara::{Captured, Compat, Config, Varvara};
 use proptest::prelude::RngExt;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 
@@ -174,6 +176,7 @@ fn run_on(engine: Engine, path: &Path, seed: u64, root: &Path, stderr: &Captured
             budget: BUDGET,
             root: root.to_path_buf(),
             stderr: Box::new(stderr.clone()),
+            compat: Some(compat()),
             ..Config::default()
         };
         let mut m = Varvara::new(&rom, config).unwrap();
@@ -204,6 +207,15 @@ fn run_on(engine: Engine, path: &Path, seed: u64, root: &Path, stderr: &Captured
                 .unwrap_or_default(),
         ),
     }
+}
+
+/// The profile the corpus runs in: 2026 unless `HOP_CORPUS_COMPAT` says.
+fn compat() -> Compat {
+    std::env::var("HOP_CORPUS_COMPAT")
+        .ok()
+        .and_then(|year| year.parse().ok())
+        .and_then(Compat::year)
+        .unwrap_or(Compat::Y2026)
 }
 
 #[test]

@@ -458,4 +458,8 @@ fn no_display_and_bad_files_are_one_line_each() {
         run(&["."], Some(":0")),
         (Some(1), "hop: .: is a directory, not a ROM\n".into())
     );
+    // A ROM that halts while it boots never opens its window (as in uxn2),
+    // so it runs even where no X server answers.
+    std::fs::write(dir.0.join("halt.tal"), "|0100 #83 #0f DEO BRK\n").unwrap();
+    assert_eq!(run(&["halt.tal"], Some(":987")), (Some(3), String::new()));
 }

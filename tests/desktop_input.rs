@@ -26,12 +26,20 @@ struct Events {
 
 impl Events {
     fn start(x: &X, dir: &TempDir, stdin: Stdio) -> Events {
+        Events::start_with(x, dir, stdin, &[])
+    }
+
+    /// The same with more options before the ROM.
+    fn start_with(x: &X, dir: &TempDir, stdin: Stdio, options: &[&str]) -> Events {
         let stdout = dir.path("stdout.txt");
         let rom = repo("tests/desktop/events.tal");
+        let mut args = vec!["--mute", "--scale", "2"];
+        args.extend(options);
+        args.push(rom.to_str().unwrap());
         let mut hop = Hop::start_with(
             x,
             &dir.0,
-            &["--mute", "--scale", "2", rom.to_str().unwrap()],
+            &args,
             stdin,
             std::fs::File::create(&stdout).unwrap().into(),
         );
@@ -79,6 +87,31 @@ fn button_changes(mouse: &[String]) -> Vec<String> {
         .collect();
     states.dedup();
     states
+}
+
+/// A real right click is Mouse/state 02 in the 2026 profile (events.tal
+/// names no Varvara version, so hop picks 2026) and 04 with `--compat
+/// 2025`, and stays so after F4 reloads the ROM.
+#[test]
+fn the_right_button_follows_the_profile_after_a_reload() {
+    let Some(x) = X::start() else { return };
+    for (options, right) in [(&[][..], "02"), (&["--compat", "2025"][..], "04")] {
+        let dir = TempDir::new("right-button");
+        let events = Events::start_with(&x, &dir, Stdio::null(), options);
+        x.point(&events.window, 100, 80);
+        x.xdo(&["click", "3"]);
+        let before = events.wait_lines("M ", |m| button_changes(m).len() >= 3);
+        assert_eq!(button_changes(&before), ["00", right, "00"], "{options:?}");
+        x.keys(&["F4"]);
+        x.point(&events.window, 90, 70);
+        x.xdo(&["click", "3"]);
+        let after = events.wait_lines("M ", |m| button_changes(m).len() >= 5);
+        assert_eq!(
+            button_changes(&after),
+            ["00", right, "00", right, "00"],
+            "{options:?}, after F4"
+        );
+    }
 }
 
 #[test]

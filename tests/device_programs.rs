@@ -15,6 +15,12 @@
 //! the spec follows the 2026 test ROMs rather than the Sep-2025 reference
 //! (wst during DEI, delete results, the stdin end byte) the golden file
 //! does too.
+//!
+//! These goldens are the 2025 profile's (`--compat 2025`, hop's behaviour
+//! before uxn2): every run of them says so. The `compat-*` programs show
+//! each behaviour that differs between the profiles and are run under
+//! both, each with its own golden files (`compat-NAME.2025.*` and
+//! `compat-NAME.2026.*`).
 
 mod support;
 
@@ -22,7 +28,17 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use support::TempDir;
-use support::golden::{assert_exit, check_bytes, check_png, check_text, golden, hop};
+use support::golden::{assert_exit, check_bytes, check_png, check_text, golden};
+
+/// hop, in the 2025 profile that the goldens of the device programs were
+/// made in.
+fn hop(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
+    let args = [&["--compat", "2025"], args].concat();
+    support::golden::hop(dir, &args, env, stdin)
+}
+
+/// Both profiles, for the compat programs.
+const PROFILES: [&str; 2] = ["2025", "2026"];
 
 fn program(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -403,4 +419,172 @@ fn local_time_twice(tz: &str) -> (String, String, String) {
         return (line, theirs, fields[4].to_string());
     }
     panic!("the clock kept changing second around every run");
+}
+
+/// Runs a compat program under `profile` (None: hop's own choice) with
+/// `args` before the program and `after` behind it, in a fresh folder
+/// that is also its file root.
+fn compat_run(
+    profile: Option<&str>,
+    args: &[&str],
+    tal: &str,
+    after: &[&str],
+) -> (Output, TempDir) {
+    let dir = TempDir::new(tal);
+    let tal = program(tal);
+    let mut all: Vec<&str> = Vec::new();
+    if let Some(profile) = profile {
+        all.extend(["--compat", profile]);
+    }
+    all.extend(args);
+    all.push(&tal);
+    all.extend(after);
+    let out = support::golden::hop(&dir.0, &all, &[], b"");
+    (out, dir)
+}
+
+/// One call per short (2026) or per byte (2025): DEO2 on System/debug,
+/// Console/write and Screen/pixel, a byte to the high half of Screen/x,
+/// the low half read alone (Screen/x and, at 2026-01-01, Datetime/year);
+/// and the debug line's `|` after WST when the
+/// stack holds exactly 8 bytes (2026). Without metadata, hop picks 2026.
+#[test]
+fn compat_shorts_program() {
+    for profile in PROFILES.map(Some).into_iter().chain([None]) {
+        let args = ["--headless", "--clock", "1767225600"];
+        let (out, _dir) = compat_run(profile, &args, "compat-shorts.tal", &[]);
+        let name = format!("compat-shorts.{}", profile.unwrap_or("2026"));
+        assert_exit(&out, 1);
+        check_text(&expected(&format!("{name}.stdout")), &out.stdout);
+        check_text(&expected(&format!("{name}.stderr")), &out.stderr);
+    }
+}
+
+/// Oversized widths (2025 clamps to 2048, 2026 keeps 12 bits), pixels'
+/// auto x/y with the flip bits (2026 steps back), a pixel off the screen
+/// (2026 does not step), a fill from off the screen (2025 clamps it on,
+/// 2026 draws nothing) and a colour's high byte written alone (2026 waits
+/// for the low byte): the pictures are described in `compat-screen.tal`.
+#[test]
+fn compat_screen_program() {
+    for profile in PROFILES {
+        let (out, dir) = compat_run(
+            Some(profile),
+            &["--frames", "1", "--screenshot", "shot.png"],
+            "compat-screen.tal",
+            &[],
+        );
+        assert_exit(&out, 0);
+        let name = format!("compat-screen.{profile}");
+        check_text(&expected(&format!("{name}.stdout")), &out.stdout);
+        let png = std::fs::read(dir.path("shot.png")).unwrap_or_default();
+        check_png(&expected(&format!("{name}.png")), &png);
+    }
+}
+
+/// Listings (2026: TAB, no `..`), File/success after a name (2026: 0),
+/// DEO2 on delete (2026: only the append byte acts, so nothing is
+/// deleted), deleting an empty folder (2026: files only).
+#[test]
+fn compat_file_program() {
+    for profile in PROFILES {
+        let (out, dir) = compat_run(Some(profile), &["--headless"], "compat-file.tal", &[]);
+        assert_exit(&out, 1);
+        let name = format!("compat-file.{profile}");
+        check_text(&expected(&format!("{name}.stdout")), &out.stdout);
+        assert_eq!(
+            dir.path("sub/f").exists(),
+            profile == "2026",
+            "sub/f is left only in 2026"
+        );
+        assert_eq!(
+            dir.path("empty").is_dir(),
+            profile == "2026",
+            "the empty folder is left only in 2026"
+        );
+    }
+}
+
+/// Expansion fills and copies at the end of the bank and overlapping
+/// copies (2026: cut at the bank's end, moved as a whole), and how an
+/// unknown opcode is reported on stderr.
+#[test]
+fn compat_expansion_program() {
+    for profile in PROFILES {
+        let (out, _dir) = compat_run(Some(profile), &["--headless"], "compat-expansion.tal", &[]);
+        assert_exit(&out, 1);
+        let name = format!("compat-expansion.{profile}");
+        check_text(&expected(&format!("{name}.stdout")), &out.stdout);
+        check_text(&expected(&format!("{name}.stderr")), &out.stderr);
+    }
+}
+
+/// Audio/position: the playing position in 2025, what was stored (0000)
+/// in 2026.
+#[test]
+fn compat_audio_program() {
+    for profile in PROFILES {
+        let (out, _dir) = compat_run(Some(profile), &["--frames", "10"], "compat-audio.tal", &[]);
+        assert_exit(&out, 1);
+        check_text(
+            &expected(&format!("compat-audio.{profile}.stdout")),
+            &out.stdout,
+        );
+    }
+}
+
+/// Arguments for a ROM without a console vector: 2025 stores their
+/// bytes anyway, 2026 does not send them.
+#[test]
+fn compat_args_program() {
+    for profile in PROFILES {
+        let (out, _dir) = compat_run(Some(profile), &["--frames", "2"], "compat-args.tal", &["x"]);
+        assert_exit(&out, 1);
+        check_text(
+            &expected(&format!("compat-args.{profile}.stdout")),
+            &out.stdout,
+        );
+    }
+}
+
+/// The right button is 04 and the middle one 02 in 2025, the other way
+/// round in 2026.
+#[test]
+fn compat_mouse_program() {
+    for profile in PROFILES {
+        let script = program("compat-mouse.script");
+        let (out, _dir) = compat_run(
+            Some(profile),
+            &["--frames", "8", "--input", &script],
+            "compat-mouse.tal",
+            &[],
+        );
+        assert_exit(&out, 0);
+        check_text(
+            &expected(&format!("compat-mouse.{profile}.stdout")),
+            &out.stdout,
+        );
+    }
+}
+
+/// The metadata's Varvara version picks the profile when `--compat` is
+/// not given: 0040 the 2025 one (DEO2 on Console/write prints A on
+/// stdout), 0050 the 2026 one (it does not); `--compat` wins either way.
+#[test]
+fn compat_follows_the_metadata_version_unless_told() {
+    for (tal, chosen) in [
+        ("compat-meta-0040.tal", "A\n"),
+        ("compat-meta-0050.tal", "\n"),
+    ] {
+        for (profile, stdout) in [(None, chosen), (Some("2025"), "A\n"), (Some("2026"), "\n")] {
+            let (out, _dir) = compat_run(profile, &["--headless"], tal, &[]);
+            assert_exit(&out, 0);
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                stdout,
+                "{tal} with --compat {profile:?}"
+            );
+            assert_eq!(String::from_utf8_lossy(&out.stderr), "B", "{tal}");
+        }
+    }
 }

@@ -26,10 +26,17 @@ fn devices_dir() -> Option<PathBuf> {
     }
 }
 
-/// Runs `rom` headless with `cwd` as working directory and file root.
+/// Runs `rom` headless with `cwd` as working directory and file root, in
+/// the 2025 profile, which these ROMs' expectations describe (in uxn2's,
+/// file.rom's DEO2 on File/delete reaches only the append port, and
+/// listings differ, see `file_list_in_the_2026_profile`).
 fn run(rom: &Path, cwd: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    run_as("2025", rom, cwd, args, stdin)
+}
+
+fn run_as(compat: &str, rom: &Path, cwd: &Path, args: &[&str], stdin: &[u8]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hop"));
-    command.arg("--headless");
+    command.args(["--compat", compat, "--headless"]);
     command.arg(rom);
     command.args(args);
     command.current_dir(cwd);
@@ -144,4 +151,20 @@ fn file_list_lists_a_directory_below_the_root() {
     let mut lines: Vec<&str> = text.split('\n').take(3).collect();
     lines.sort();
     assert_eq!(lines, ["---- ../", "---- sub/", "0003 a.txt"], "{text:?}");
+}
+
+/// The same in uxn2's profile: a TAB after the size, and no `..`.
+#[test]
+fn file_list_in_the_2026_profile() {
+    let Some(dir) = devices_dir() else { return };
+    let root = TempDir::new("file-list-2026");
+    let listed = root.0.join("roms/devices");
+    std::fs::create_dir_all(listed.join("sub")).unwrap();
+    std::fs::write(listed.join("a.txt"), b"abc").unwrap();
+    let out = run_as("2026", &dir.join("file_list.rom"), &root.0, &[], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines: Vec<&str> = text.split('\n').take(2).collect();
+    lines.sort();
+    assert_eq!(lines, ["----\tsub/", "0003\ta.txt"], "{text:?}");
 }

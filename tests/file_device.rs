@@ -64,10 +64,14 @@ struct Device {
 }
 
 impl Device {
+    /// The device in the 2025 profile, which these tests describe (uxn2's
+    /// listings and deletes are in `tests/tal/devices/compat-file.tal`).
     fn new(root: &Path) -> Device {
+        let mut file = File::new(root);
+        file.compat = hop::varvara::Compat::Y2025;
         Device {
             uxn: Uxn::new(),
-            file: File::new(root),
+            file,
         }
     }
 
@@ -661,6 +665,7 @@ fn arguments_that_name_files_are_grants_and_nothing_else() {
         uxn: Uxn::new(),
         file: File::with_grants(&sandbox.root, grants(&args).into()),
     };
+    dev.file.compat = hop::varvara::Compat::Y2025;
     dev.name(arg("link.txt").as_bytes());
     assert_eq!(dev.read().1, b"notes");
     assert_eq!(dev.stat(), b"0005");

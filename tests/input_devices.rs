@@ -44,8 +44,14 @@ fn rom() -> Vec<u8> {
     rom
 }
 
+/// The machine in the 2025 profile (right button 04, middle 02); the 2026
+/// bits are in `tests/tal/devices/compat-mouse.tal`.
 fn booted() -> Varvara {
-    let mut m = Varvara::new(&rom(), Config::default()).unwrap();
+    let config = Config {
+        compat: Some(hop::varvara::Compat::Y2025),
+        ..Config::default()
+    };
+    let mut m = Varvara::new(&rom(), config).unwrap();
     m.boot(false).unwrap();
     m
 }

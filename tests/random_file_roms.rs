@@ -190,6 +190,23 @@ impl Bus for Counting<'_> {
         }
         self.devices.deo(uxn, port, value)
     }
+    // Shorts go to the machine's own DEO2/DEI2 (one device call each in
+    // the 2026 profile); both bytes are counted as tries.
+    fn dei2(&mut self, uxn: &mut Uxn, port: u8) -> u16 {
+        self.devices.dei2(uxn, port)
+    }
+    fn deo2(&mut self, uxn: &mut Uxn, port: u8, value: u16) {
+        for port in [port, port.wrapping_add(1)] {
+            if matches!(port & 0xf0, 0xa0 | 0xb0) {
+                match port & 0x0f {
+                    0x09 => self.names += 1,
+                    0x05 | 0x06 | 0x0d | 0x0f => self.operations += 1,
+                    _ => {}
+                }
+            }
+        }
+        self.devices.deo2(uxn, port, value)
+    }
 }
 
 /// Files, folders, links and FIFOs below `dir`, with their contents.

@@ -3,6 +3,8 @@
 //! clock) runs through the `hop` binary in an empty working directory, and
 //! must give the reference's exit code, exactly its final screen, and
 //! exactly its audio (silence where the reference kept no recording).
+//! The reference is uxnemu of September 2025, so hop runs in its 2025
+//! compatibility profile (`--compat 2025`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -53,7 +55,12 @@ fn run_case(shared: &Path, dir: &Path, name: &str) -> Option<String> {
     let mut words = cmd.split_whitespace();
     let frames = words.next().expect("a frame count");
     let rom = shared.join("roms").join(words.next().expect("a ROM path"));
-    let mut args: Vec<String> = vec!["--frames".into(), frames.into()];
+    let mut args: Vec<String> = vec![
+        "--compat".into(),
+        "2025".into(),
+        "--frames".into(),
+        frames.into(),
+    ];
     let script = dir.join(format!("{name}.script"));
     if script.exists() {
         args.extend(["--input".into(), script.display().to_string()]);

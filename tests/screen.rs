@@ -1,13 +1,24 @@
 //! The Screen device, driven through its ports as a ROM would (each byte
 //! stored in the device page, then the device reacts), checked on what a
 //! user sees: the two layers' colour indices and the composed picture.
+//! These are the 2025 profile's rules (`--compat 2025`); where uxn2 differs
+//! (sizes, pixels off the screen), `tests/tal/devices/compat-screen.tal`
+//! shows both.
 
 use hop::uxn::Bus;
-use hop::varvara::{Config, Varvara};
+use hop::varvara::{Compat, Config, Varvara};
+
+/// The machine in the 2025 profile, which these tests describe.
+fn config() -> Config {
+    Config {
+        compat: Some(Compat::Y2025),
+        ..Config::default()
+    }
+}
 
 fn machine() -> Varvara {
     // The ROM is never run: the tests write the ports themselves.
-    Varvara::new(&[0x00], Config::default()).unwrap()
+    Varvara::new(&[0x00], config()).unwrap()
 }
 
 fn deo(m: &mut Varvara, port: u8, value: u8) {
@@ -340,7 +351,7 @@ fn auto_addr_reads_on_into_the_expansion_banks() {
         .chain(std::iter::repeat_n(0, 0xff00 - 1))
         .chain([0xff; 16])
         .collect();
-    let mut m = Varvara::new(&rom, Config::default()).unwrap();
+    let mut m = Varvara::new(&rom, config()).unwrap();
     sprite_data(&mut m, 0xfff8, &[0x00; 8]);
     deo2(&mut m, X, 0);
     deo2(&mut m, Y, 0);

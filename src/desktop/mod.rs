@@ -114,6 +114,11 @@ pub fn run(options: Options) -> i32 {
             return EXIT_FAILURE;
         }
     };
+    // A ROM that halts while it boots (a tool given its arguments, such as
+    // Drifblim) is done before it needs a window: none opens, as in uxn2.
+    if session.machine.halted() && !session.machine.busy() {
+        return session.machine.exit_code();
+    }
     match App::new(session, &options) {
         Ok(mut app) => app.run(),
         Err(line) => {
@@ -271,7 +276,14 @@ impl App {
             HostKey::Zoom => self.desktop.cycle_zoom(),
             HostKey::Stacks => eprint!(
                 "{}",
-                crate::varvara::system::debug_text(&self.session.machine.uxn)
+                crate::varvara::system::debug_text(
+                    &self.session.machine.uxn,
+                    self.session
+                        .machine
+                        .devices
+                        .compat()
+                        .debug_marks_stack_bottom
+                )
             ),
             HostKey::Reload => match self.session.program.reload() {
                 Ok(program) => {

@@ -32,6 +32,9 @@ pub struct Settings {
     /// Start with the debugger attached, paused before the reset vector
     /// (`--debug`, and every restart while the panel is open).
     pub debug: bool,
+    /// The reference to behave like (None: from each ROM's metadata), for
+    /// every ROM this window runs, reloaded or opened.
+    pub compat: Option<crate::varvara::Compat>,
 }
 
 pub struct Session {
@@ -103,6 +106,7 @@ impl Session {
             grants: crate::varvara::file::grants(args),
             stdout,
             stderr: Box::new(io::stderr()),
+            compat: settings.compat,
         };
         let machine = Varvara::new(&program.rom, config)
             .map_err(|e| format!("hop: {}: {e}", program.file_name()))?;

@@ -40,9 +40,11 @@ pub const WRAP_COST: u64 = 1 << 20;
 
 /// The devices, seen from the CPU: one byte in, one byte out.
 ///
-/// DEI2/DEO2 are two byte calls, high byte (port) first, low byte (port+1)
-/// second. Before `deo` runs, the CPU has already stored the byte in
-/// `uxn.dev[port]`, so most devices only need to react to it.
+/// DEI2/DEO2 go through `dei2`/`deo2`, which by default are two byte
+/// calls, high byte (port) first, low byte (port+1) second; a bus may
+/// override them (uxn2 calls a device once per short). Before `deo` runs,
+/// the CPU has already stored the byte in `uxn.dev[port]`, so most devices
+/// only need to react to it.
 ///
 /// Both calls get the whole machine, so a device can read RAM (sprites,
 /// file buffers) or the stacks (System/wst). The CPU writes its stack
@@ -54,6 +56,21 @@ pub trait Bus {
     }
     /// Reacts to a write that the CPU has already stored in `uxn.dev[port]`.
     fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8);
+    /// DEI2: by default the two bytes, each read with `dei`.
+    fn dei2(&mut self, uxn: &mut Uxn, port: u8) -> u16 {
+        let hi = self.dei(uxn, port);
+        let lo = self.dei(uxn, port.wrapping_add(1));
+        u16::from_be_bytes([hi, lo])
+    }
+    /// DEO2: by default the two bytes, each stored and then passed to `deo`.
+    fn deo2(&mut self, uxn: &mut Uxn, port: u8, value: u16) {
+        let [hi, lo] = value.to_be_bytes();
+        uxn.dev[port as usize] = hi;
+        self.deo(uxn, port, hi);
+        let port = port.wrapping_add(1);
+        uxn.dev[port as usize] = lo;
+        self.deo(uxn, port, lo);
+    }
 }
 
 /// A bus with no devices: reads give the stored byte, writes only store.

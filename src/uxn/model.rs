@@ -359,9 +359,7 @@ pub fn step(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16) -> Option<u16> {
                     // byte is popped (the 2026 System/wst expectation).
                     let port = o.peek8();
                     let value = if o.short {
-                        let hi = bus.dei(o.uxn, port);
-                        let lo = bus.dei(o.uxn, port.wrapping_add(1));
-                        u16::from_be_bytes([hi, lo])
+                        bus.dei2(o.uxn, port)
                     } else {
                         bus.dei(o.uxn, port) as u16
                     };
@@ -372,12 +370,7 @@ pub fn step(uxn: &mut Uxn, bus: &mut dyn Bus, mut pc: u16) -> Option<u16> {
                     let port = o.pop8();
                     let value = o.pop();
                     if o.short {
-                        let [hi, lo] = value.to_be_bytes();
-                        o.uxn.dev[port as usize] = hi;
-                        bus.deo(o.uxn, port, hi);
-                        let port = port.wrapping_add(1);
-                        o.uxn.dev[port as usize] = lo;
-                        bus.deo(o.uxn, port, lo);
+                        bus.deo2(o.uxn, port, value);
                     } else {
                         o.uxn.dev[port as usize] = value as u8;
                         bus.deo(o.uxn, port, value as u8);

@@ -700,12 +700,7 @@ handler!(deo, |vm, bus, t, pc, wp, rp| {
     vm.wsp = up(wp);
     vm.rsp = up(rp);
     if short(OP) {
-        let [hi, lo] = v.to_be_bytes();
-        vm.dev[port as usize] = hi;
-        bus.deo(vm, port, hi);
-        let port = port.wrapping_add(1);
-        vm.dev[port as usize] = lo;
-        bus.deo(vm, port, lo);
+        bus.deo2(vm, port, v);
     } else {
         vm.dev[port as usize] = v as u8;
         bus.deo(vm, port, v as u8);

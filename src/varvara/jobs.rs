@@ -25,6 +25,8 @@ pub(crate) enum Job {
     Event(Event),
     /// One console byte of the given kind, for the console vector.
     Console(u8, ConsoleKind),
+    /// A byte of the ROM's arguments (see [`Varvara::queue_args`]).
+    Argument(u8, ConsoleKind),
     /// Every voice whose note ended in the audio rendered so far runs its
     /// finish vector, voice 0 first.
     AudioFinish,
@@ -193,11 +195,11 @@ impl Varvara {
                     (self.devices.mouse.vector, Cleanup::Nothing)
                 }
                 Event::MouseDown(mask) => {
-                    dev[0x96] |= mask;
+                    dev[0x96] |= self.devices.compat().mouse_bits(mask);
                     (self.devices.mouse.vector, Cleanup::Nothing)
                 }
                 Event::MouseUp(mask) => {
-                    dev[0x96] &= !mask;
+                    dev[0x96] &= !self.devices.compat().mouse_bits(mask);
                     (self.devices.mouse.vector, Cleanup::Nothing)
                 }
                 Event::Scroll { x, y } => {
@@ -210,7 +212,15 @@ impl Varvara {
                 }
                 Event::ConsoleEnd => return self.start(Job::Console(b'\n', ConsoleKind::End)),
             },
-            Job::Console(byte, kind) => {
+            // uxn2 sends the arguments only to a ROM that set a console
+            // vector; to others they are not even stored.
+            Job::Argument(..)
+                if self.devices.compat().args_need_console_vector
+                    && self.devices.console.vector == 0 =>
+            {
+                return;
+            }
+            Job::Console(byte, kind) | Job::Argument(byte, kind) => {
                 dev[0x12] = byte;
                 dev[0x17] = kind as u8;
                 (self.devices.console.vector, Cleanup::Nothing)

@@ -3,6 +3,7 @@
 //! headless runner, the desktop) feed it events and read its output.
 
 pub mod audio;
+pub mod compat;
 pub mod console;
 pub mod controller;
 pub mod datetime;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use crate::uxn::{Bus, Engine, RESET_VECTOR, RomError, Uxn};
 use jobs::{Job, Jobs};
 
+pub use compat::Compat;
 pub use console::{Captured, ConsoleKind, OutputFailure};
 pub use frame::Event;
 
@@ -39,27 +41,117 @@ pub struct Devices {
     pub files: [file::File; 2],
     pub datetime: datetime::Datetime,
     pub audio: audio::Audio,
+    /// The behaviours that differ between the references (see [`Compat`]).
+    compat: Compat,
+    /// Whether the command line chose it; if not, the ROM's metadata may.
+    compat_fixed: bool,
+}
+
+impl Devices {
+    pub fn compat(&self) -> Compat {
+        self.compat
+    }
+
+    /// Switches every device to `compat`.
+    pub fn set_compat(&mut self, compat: Compat) {
+        self.compat = compat;
+        self.screen.compat = compat;
+        self.system.compat = compat;
+        self.files.iter_mut().for_each(|f| f.compat = compat);
+    }
+
+    /// The short registers whose high-byte read, in uxn2, also stores their
+    /// low byte in the port that a DEI2 then reads as it stands.
+    fn latches_low_byte(port: u8) -> bool {
+        matches!(port, 0x28 | 0x2a | 0x2c | 0xc0 | 0xc8)
+    }
 }
 
 impl Bus for Devices {
     fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
+        if self.compat.short_ports_act_once {
+            // uxn2: the low byte of these reads what the high byte's read
+            // left there, not the live register.
+            if Self::latches_low_byte(port.wrapping_sub(1)) {
+                return uxn.dev[port as usize];
+            }
+            if Self::latches_low_byte(port) {
+                let low = self.dei_live(uxn, port + 1);
+                uxn.dev[port as usize + 1] = low;
+            }
+        }
+        self.dei_live(uxn, port)
+    }
+
+    fn dei2(&mut self, uxn: &mut Uxn, port: u8) -> u16 {
+        let hi = self.dei(uxn, port);
+        let low_port = port.wrapping_add(1);
+        // uxn2 keeps the screen size in its ports (it writes them on every
+        // resize); hop computes it, so those two are read live.
+        let lo = if self.compat.short_ports_act_once && !matches!(low_port, 0x23 | 0x25) {
+            uxn.dev[low_port as usize]
+        } else {
+            self.dei(uxn, low_port)
+        };
+        u16::from_be_bytes([hi, lo])
+    }
+
+    fn deo2(&mut self, uxn: &mut Uxn, port: u8, value: u16) {
+        let [hi, lo] = value.to_be_bytes();
+        uxn.dev[port as usize] = hi;
+        if !self.compat.short_ports_act_once {
+            self.deo(uxn, port, hi);
+        }
+        let port = port.wrapping_add(1);
+        uxn.dev[port as usize] = lo;
+        self.deo(uxn, port, lo);
+    }
+
+    fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
+        self.deo_byte(uxn, port, value);
+        // Nobody reads the output any more: stop the vector now (it might
+        // print forever) rather than at the end of its budget.
+        if self.console.failure().is_some() {
+            uxn.interrupt();
+        }
+    }
+}
+
+impl Devices {
+    /// A port's value as the device has it now.
+    fn dei_live(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
         match port & 0xf0 {
             0x00 => self.system.dei(uxn, port),
             0x20 => self.screen.dei(uxn, port),
+            // uxn2 wires no port to the playing position.
+            0x30..=0x60 if self.compat.audio_position_not_reported && port & 0x0e == 0x02 => {
+                uxn.dev[port as usize]
+            }
             0x30..=0x60 => self.audio.dei(uxn, port),
             0xc0 => self.datetime.dei(uxn, port),
             _ => uxn.dev[port as usize],
         }
     }
 
-    fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
+    fn deo_byte(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
         match port & 0xf0 {
             // The debug port prints both stacks to the ROM's stderr.
-            0x00 if port == 0x0e => self.console.debug(&system::debug_text(uxn)),
+            0x00 if port == 0x0e => self.console.debug(&system::debug_text(
+                uxn,
+                self.compat.debug_marks_stack_bottom,
+            )),
+            // uxn2 recolours on the low byte of r, g and b only.
+            0x00 if self.compat.short_ports_act_once && matches!(port, 0x08 | 0x0a | 0x0c) => {}
             0x00 => {
                 self.system.deo(uxn, port, value);
                 if let Some(warning) = self.system.take_warning() {
                     self.console.report(&warning);
+                }
+                if port == 0x07 && !self.compat_fixed {
+                    let at = self.system.metadata;
+                    if let Some(compat) = compat::from_metadata(&uxn.ram[..], at) {
+                        self.set_compat(compat);
+                    }
                 }
             }
             0x10 => self.console.deo(uxn, port),
@@ -75,11 +167,6 @@ impl Bus for Devices {
                 }
             }
             _ => {}
-        }
-        // Nobody reads the output any more: stop the vector now (it might
-        // print forever) rather than at the end of its budget.
-        if self.console.failure().is_some() {
-            uxn.interrupt();
         }
     }
 }
@@ -98,6 +185,9 @@ pub struct Config {
     pub grants: Vec<file::Grant>,
     pub stdout: Box<dyn Write>,
     pub stderr: Box<dyn Write>,
+    /// The reference to behave like; None: 2026 unless the ROM's metadata
+    /// names an older Varvara version (see [`compat::from_metadata`]).
+    pub compat: Option<Compat>,
 }
 
 impl Default for Config {
@@ -110,6 +200,7 @@ impl Default for Config {
             grants: Vec::new(),
             stdout: Box::new(std::io::sink()),
             stderr: Box::new(std::io::sink()),
+            compat: None,
         }
     }
 }
@@ -168,7 +259,7 @@ impl Varvara {
         uxn.load_rom(rom)?;
         let grants: std::sync::Arc<[file::Grant]> = config.grants.into();
         let file = || file::File::with_grants(&config.root, grants.clone());
-        Ok(Varvara {
+        let mut machine = Varvara {
             uxn,
             devices: Devices {
                 system: system::System::new(),
@@ -179,6 +270,8 @@ impl Varvara {
                 files: [file(), file()],
                 datetime: datetime::Datetime::new(),
                 audio: audio::Audio::new(),
+                compat: Compat::Y2026,
+                compat_fixed: config.compat.is_some(),
             },
             engine: config.engine,
             budget: config.budget,
@@ -188,7 +281,11 @@ impl Varvara {
             frame: 0,
             rom_hash: snapshot::fnv1a(rom),
             debug: None,
-        })
+        };
+        machine
+            .devices
+            .set_compat(config.compat.unwrap_or(Compat::Y2026));
+        Ok(machine)
     }
 
     /// Runs the reset vector. With `has_args`, Console/type reads 1 first,
@@ -259,14 +356,14 @@ impl Varvara {
     pub fn queue_args(&mut self, args: &[impl AsRef<[u8]>]) {
         for (i, arg) in args.iter().enumerate() {
             for &byte in arg.as_ref() {
-                self.queue(Job::Console(byte, ConsoleKind::Argument));
+                self.queue(Job::Argument(byte, ConsoleKind::Argument));
             }
             let kind = if i + 1 == args.len() {
                 ConsoleKind::End
             } else {
                 ConsoleKind::ArgumentEnd
             };
-            self.queue(Job::Console(b'\n', kind));
+            self.queue(Job::Argument(b'\n', kind));
         }
     }
 }

@@ -4,7 +4,10 @@
 
 use crate::uxn::Uxn;
 
-/// The Mouse/state (0x96) bits.
+/// The buttons as hosts name them in [`super::Event::MouseDown`] and
+/// `MouseUp`: the 2025 Mouse/state (0x96) bits. The machine stores them
+/// as its compatibility profile says (uxn2 swaps middle and right, see
+/// [`super::Compat::mouse_bits`]).
 pub mod button {
     pub const LEFT: u8 = 0x01;
     pub const MIDDLE: u8 = 0x02;

@@ -7,6 +7,7 @@
 //! and fills are clamped to the screen (where the reference writes outside
 //! its buffers).
 
+use super::Compat;
 use crate::uxn::{BANK_SIZE, BANKS, Uxn};
 
 /// The screen size at power-on (64 × 40 tiles).
@@ -159,6 +160,8 @@ pub struct Screen {
     dirty: Rect,
     /// The palette the picture was composed with.
     composed_palette: Option<[u32; 4]>,
+    /// Size, pixel and register rules that differ between the references.
+    pub compat: Compat,
 }
 
 impl Screen {
@@ -175,6 +178,7 @@ impl Screen {
             pixels: Vec::new(),
             dirty: NOTHING,
             composed_palette: None,
+            compat: Compat::default(),
         };
         screen.resize(DEFAULT_WIDTH, DEFAULT_HEIGHT);
         screen
@@ -218,8 +222,10 @@ impl Screen {
         let short = |at: usize| u16::from_be_bytes([uxn.dev[at], uxn.dev[at + 1]]);
         match port {
             0x21 => self.vector = short(0x20),
-            0x23 => self.resize(short(0x22) as usize, self.height),
-            0x25 => self.resize(self.width, short(0x24) as usize),
+            0x23 => self.resize(self.size_asked(short(0x22)), self.height),
+            0x25 => self.resize(self.width, self.size_asked(short(0x24))),
+            // uxn2 latches these registers on their low byte only.
+            0x28 | 0x2a | 0x2c if self.compat.short_ports_act_once => {}
             0x28 | 0x29 => self.x = short(0x28) as i16 as i32,
             0x2a | 0x2b => self.y = short(0x2a) as i16 as i32,
             0x2c | 0x2d => self.addr = short(0x2c) as u32,
@@ -229,11 +235,30 @@ impl Screen {
         }
     }
 
-    /// Sets the size, clamped to 8..=2048; an actual change clears both
-    /// layers.
+    /// The size a width or height write asks for: uxn2 keeps its low 12
+    /// bits (then `resize` clamps it like any other).
+    fn size_asked(&self, value: u16) -> usize {
+        if self.compat.screen_size_masked {
+            (value & 0xfff) as usize
+        } else {
+            value as usize
+        }
+    }
+
+    /// The largest width or height a ROM can ask for.
+    fn max_size(&self) -> usize {
+        if self.compat.screen_size_masked {
+            0xfff
+        } else {
+            MAX_SIZE
+        }
+    }
+
+    /// Sets the size, clamped to 8..=2048 (2026: 8..=4095); an actual change
+    /// clears both layers.
     pub fn resize(&mut self, width: usize, height: usize) {
-        let width = width.clamp(MIN_SIZE, MAX_SIZE);
-        let height = height.clamp(MIN_SIZE, MAX_SIZE);
+        let width = width.clamp(MIN_SIZE, self.max_size());
+        let height = height.clamp(MIN_SIZE, self.max_size());
         if (width, height) != (self.width, self.height) {
             self.width = width;
             self.height = height;
@@ -261,6 +286,44 @@ impl Screen {
     /// The pixel byte `M L Y X - - C C`: one pixel (then auto x/y), or with
     /// M set a rectangle to the screen edge (Y and X pick which edges).
     fn pixel(&mut self, ctrl: u8, auto: u8) {
+        if self.compat.pixel_needs_origin_on_screen {
+            return self.pixel_2026(ctrl, auto);
+        }
+        self.plot(ctrl, self.x as i64, self.y as i64);
+        if ctrl & 0x80 == 0 {
+            if auto & 0x01 != 0 {
+                self.x = self.x.wrapping_add(1);
+            }
+            if auto & 0x02 != 0 {
+                self.y = self.y.wrapping_add(1);
+            }
+        }
+    }
+
+    /// uxn2's pixel rule: nothing at all happens unless (x, y), taken
+    /// modulo 2^16, is on the screen; then the pixel or fill is drawn (the
+    /// fill needs no clamping) and a pixel's auto x/y step by -1 when the
+    /// X/Y flip bit is set, else by 1.
+    fn pixel_2026(&mut self, ctrl: u8, auto: u8) {
+        let (x, y) = (self.x as u16 as usize, self.y as u16 as usize);
+        if x >= self.width || y >= self.height {
+            return;
+        }
+        self.plot(ctrl, x as i64, y as i64);
+        if ctrl & 0x80 == 0 {
+            let step = |flip: bool| if flip { -1 } else { 1 };
+            if auto & 0x01 != 0 {
+                self.x = self.x.wrapping_add(step(ctrl & 0x10 != 0));
+            }
+            if auto & 0x02 != 0 {
+                self.y = self.y.wrapping_add(step(ctrl & 0x20 != 0));
+            }
+        }
+    }
+
+    /// Draws the pixel byte's pixel at (x, y) if it is on the screen, or
+    /// its fill from there, clamped to the screen.
+    fn plot(&mut self, ctrl: u8, x: i64, y: i64) {
         let color = ctrl & 3;
         let layer = if ctrl & 0x40 != 0 {
             &mut self.fg
@@ -269,7 +332,6 @@ impl Screen {
         };
         let (w, h) = (self.width as i64, self.height as i64);
         if ctrl & 0x80 != 0 {
-            let (x, y) = (self.x as i64, self.y as i64);
             let (x0, x1) = if ctrl & 0x10 != 0 { (0, x) } else { (x, w) };
             let (y0, y1) = if ctrl & 0x20 != 0 { (0, y) } else { (y, h) };
             let area = Rect {
@@ -285,23 +347,15 @@ impl Screen {
                 }
                 self.dirty = self.dirty.union(area);
             }
-        } else {
-            if (0..w).contains(&(self.x as i64)) && (0..h).contains(&(self.y as i64)) {
-                let (x, y) = (self.x as usize, self.y as usize);
-                layer[y * self.width + x] = color;
-                self.dirty = self.dirty.union(Rect {
-                    x0: x,
-                    y0: y,
-                    x1: x + 1,
-                    y1: y + 1,
-                });
-            }
-            if auto & 0x01 != 0 {
-                self.x = self.x.wrapping_add(1);
-            }
-            if auto & 0x02 != 0 {
-                self.y = self.y.wrapping_add(1);
-            }
+        } else if (0..w).contains(&x) && (0..h).contains(&y) {
+            let (x, y) = (x as usize, y as usize);
+            layer[y * self.width + x] = color;
+            self.dirty = self.dirty.union(Rect {
+                x0: x,
+                y0: y,
+                x1: x + 1,
+                y1: y + 1,
+            });
         }
     }
 

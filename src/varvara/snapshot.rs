@@ -7,7 +7,8 @@
 //! device's own state (vectors, the screen's layers and registers, the
 //! four voices mid-note and the finished notes not yet announced, each
 //! file device's name and open file with its offset or listing), the frame
-//! counter and the emulated clock's frame. It is taken between vectors
+//! counter and the emulated clock's frame, and the compatibility profile
+//! the machine runs with. It is taken between vectors
 //! (never with one suspended mid-run or input still queued).
 //!
 //! # Format (version 1)
@@ -24,7 +25,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Varvara;
+use super::{Compat, Varvara};
 use super::audio::Mixer;
 use super::file::FileState;
 use super::screen::ScreenState;
@@ -56,6 +57,9 @@ struct State {
     mixer: Mixer,
     finished: u8,
     files: Vec<FileState>,
+    /// The profile the machine ran with (picked from the ROM's metadata
+    /// as it booted, unless the command line fixed it).
+    compat: Compat,
 }
 
 /// FNV-1a, 64 bits: a ROM's identity and the payload's checksum. Stable
@@ -102,6 +106,7 @@ impl Varvara {
             mixer,
             finished,
             files: self.devices.files.iter().map(|f| f.snapshot()).collect(),
+            compat: self.devices.compat,
         };
         let payload =
             postcard::to_stdvec(&state).map_err(|e| format!("cannot encode the machine: {e}"))?;
@@ -142,6 +147,9 @@ impl Varvara {
             file.restore(saved);
         }
         devices.datetime.frame = state.datetime_frame;
+        if !devices.compat_fixed {
+            devices.set_compat(state.compat);
+        }
         self.frame = state.frame;
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! System (0x00): stack pointers, memory expansion commands, metadata,
 //! palette, the debug port and the halt/exit state.
 
+use super::Compat;
 use crate::uxn::{Stack, Uxn};
 
 pub struct System {
@@ -12,6 +13,8 @@ pub struct System {
     /// What the last expansion command had to say (an unknown opcode), for
     /// the host to print on the ROM's stderr once.
     warning: Option<Vec<u8>>,
+    /// Expansion rules that differ between the references.
+    pub compat: Compat,
 }
 
 impl System {
@@ -20,6 +23,7 @@ impl System {
             metadata: 0,
             palette: [0; 4],
             warning: None,
+            compat: Compat::default(),
         }
     }
 
@@ -33,6 +37,9 @@ impl System {
 
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
         match port {
+            0x03 if self.compat.expansion_stops_at_bank_end => {
+                self.warning = expansion_2026(uxn, short(uxn, 0x02));
+            }
             0x03 => self.warning = expansion(uxn, short(uxn, 0x02)),
             0x04 => uxn.wsp = value,
             0x05 => uxn.rsp = value,
@@ -120,14 +127,54 @@ fn expansion(uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
 }
 
 /// What the debug port prints: both stacks, as the reference does.
-pub fn debug_text(uxn: &Uxn) -> String {
-    stack_line("WST", &uxn.wst, uxn.wsp) + &stack_line("RST", &uxn.rst, uxn.rsp)
+/// uxn2's expansion commands: lengths stop at the end of the bank (of the
+/// source and of the destination), a copy moves the bytes as if through a
+/// buffer whatever its direction opcode, and an unknown opcode is named in
+/// hex.
+fn expansion_2026(uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
+    let field = |i: u16| {
+        let at = addr.wrapping_add(1 + 2 * i);
+        u16::from_be_bytes([uxn.ram[at as usize], uxn.ram[at.wrapping_add(1) as usize]])
+    };
+    let room = |start: u16| 0x10000 - start as usize;
+    let (bank, start) = (field(1) as usize, field(2));
+    let len = (field(0) as usize).min(room(start));
+    match uxn.ram[addr as usize] {
+        0x00 => {
+            let value = uxn.ram[addr.wrapping_add(7) as usize];
+            if bank < crate::uxn::BANKS {
+                for i in 0..len {
+                    uxn.set_bank_byte(bank, start + i as u16, value);
+                }
+            }
+        }
+        0x01 | 0x02 => {
+            let (dst_bank, dst) = (field(3) as usize, field(4));
+            let len = len.min(room(dst));
+            if bank < crate::uxn::BANKS && dst_bank < crate::uxn::BANKS {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|i| uxn.bank_byte(bank, start + i as u16))
+                    .collect();
+                for (i, byte) in bytes.into_iter().enumerate() {
+                    uxn.set_bank_byte(dst_bank, dst + i as u16, byte);
+                }
+            }
+        }
+        op => return Some(format!("Unknown command: {op:02x}\n").into_bytes()),
+    }
+    None
+}
+
+pub fn debug_text(uxn: &Uxn, mark_bottom: bool) -> String {
+    stack_line("WST", &uxn.wst, uxn.wsp, mark_bottom)
+        + &stack_line("RST", &uxn.rst, uxn.rsp, mark_bottom)
 }
 
 /// The reference debug line for one stack: its name, the eight bytes below
-/// the pointer (oldest first, wrapping), then the pointer itself.
-pub fn stack_line(name: &str, data: &Stack, ptr: u8) -> String {
-    let mut line = format!("{name} ");
+/// the pointer (oldest first, wrapping), then the pointer itself. With
+/// `mark_bottom` (uxn2), a stack of exactly 8 bytes has `|` after its name.
+pub fn stack_line(name: &str, data: &Stack, ptr: u8, mark_bottom: bool) -> String {
+    let mut line = format!("{name}{}", if mark_bottom && ptr == 8 { '|' } else { ' ' });
     for i in (1..=8u8).rev() {
         let at = ptr.wrapping_sub(i);
         line.push_str(&format!(

@@ -26,11 +26,19 @@ use cap_std::fs::{Dir, Metadata, OpenOptions, OpenOptionsExt};
 pub use grant::{Grant, grants};
 use sandbox::{Refusal, Sandbox, escaped};
 
+use super::Compat;
 use crate::uxn::Uxn;
 
-/// The byte between the size field and the name in directory listings.
-/// The Sep-2025 reference writes a space; the Jun-2026 test expects a TAB.
-pub const LISTING_SEPARATOR: u8 = b' ';
+/// The byte between the size field and the name in directory listings:
+/// the Sep-2025 reference writes a space, uxn2 a TAB
+/// ([`Compat::listing_tab_without_parent`]).
+pub fn listing_separator(compat: &Compat) -> u8 {
+    if compat.listing_tab_without_parent {
+        b'\t'
+    } else {
+        b' '
+    }
+}
 
 enum Handle {
     Closed,
@@ -72,6 +80,13 @@ pub struct File {
     refused: Option<String>,
     /// Whether the current name was reported already.
     warned: bool,
+    /// Listing, name, delete and length rules that differ between the
+    /// references.
+    pub compat: Compat,
+    /// File/length as last latched by a write to its low byte (used when
+    /// [`Compat::short_ports_act_once`]; otherwise the port is read as it
+    /// stands at each transfer).
+    length: u16,
 }
 
 impl File {
@@ -90,6 +105,8 @@ impl File {
             handle: Handle::Closed,
             refused: None,
             warned: false,
+            compat: Compat::default(),
+            length: 0,
         }
     }
 
@@ -97,10 +114,18 @@ impl File {
         let base = (port & 0xf0) as usize;
         let short =
             |uxn: &Uxn, at: usize| u16::from_be_bytes([uxn.dev[base + at], uxn.dev[base + at + 1]]);
+        if port & 0x0f == 0x0b {
+            self.length = short(uxn, 0x0a);
+        }
+        let length = if self.compat.short_ports_act_once {
+            self.length
+        } else {
+            short(uxn, 0x0a)
+        };
         // A transfer never runs past the end of RAM.
         let span = |uxn: &Uxn, at: usize| {
             let addr = short(uxn, at);
-            let len = (short(uxn, 0x0a) as usize).min(0x10000 - addr as usize);
+            let len = (length as usize).min(0x10000 - addr as usize);
             (addr as usize, len)
         };
         let success = match port & 0x0f {
@@ -112,7 +137,10 @@ impl File {
             0x06 => self.delete() as usize,
             0x09 => {
                 self.set_name(&uxn.ram[short(uxn, 0x08) as usize..]);
-                return;
+                if !self.compat.name_clears_success {
+                    return;
+                }
+                0
             }
             0x0d => {
                 let (addr, len) = span(uxn, 0x0c);
@@ -262,7 +290,8 @@ impl File {
     }
 
     /// Deletes the current name (a file, or an empty directory below the
-    /// root; a granted file): 1 on success. A symlink is deleted itself,
+    /// root unless [`Compat::delete_files_only`]; a granted file): 1 on
+    /// success. A symlink is deleted itself,
     /// and only when it leads somewhere inside.
     fn delete(&mut self) -> bool {
         self.handle = Handle::Closed;
@@ -279,6 +308,7 @@ impl File {
         // Removing a name never follows it: only the entry in its folder
         // (which is beneath the root) goes.
         match dir.symlink_metadata(path) {
+            Ok(m) if m.is_dir() && self.compat.delete_files_only => false,
             Ok(m) if m.is_dir() => dir.remove_dir(path).is_ok(),
             Ok(_) => dir.remove_file(path).is_ok(),
             Err(_) => false,
@@ -341,9 +371,10 @@ impl File {
         };
         let mut names: Vec<_> = read.filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
         names.sort();
-        if !path.as_os_str().is_empty() {
+        if !path.as_os_str().is_empty() && !self.compat.listing_tab_without_parent {
             names.insert(0, "..".into());
         }
+        let separator = listing_separator(&self.compat);
         names
             .iter()
             .map(|name| {
@@ -354,14 +385,7 @@ impl File {
                     Ok(_) => (b"????".to_vec(), b""),
                     Err(_) => (b"!!!!".to_vec(), b""),
                 };
-                [
-                    &size[..],
-                    &[LISTING_SEPARATOR],
-                    name.as_bytes(),
-                    slash,
-                    b"\n",
-                ]
-                .concat()
+                [&size[..], &[separator], name.as_bytes(), slash, b"\n"].concat()
             })
             .collect()
     }

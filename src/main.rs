@@ -109,6 +109,11 @@ struct Cli {
     #[arg(long)]
     mute: bool,
 
+    /// Keep the ROM's `.snarf` (Left's and Noodle's copy and paste) apart
+    /// from the X clipboard.
+    #[arg(long)]
+    no_clipboard: bool,
+
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
 
@@ -170,10 +175,12 @@ fn main() -> ExitCode {
                 timeout,
                 root: cli.root,
                 args: cli.args,
+                clipboard: None,
             },
             zoom: cli.scale.map(usize::from),
             fullscreen: cli.fullscreen,
             mute: cli.mute,
+            clipboard: !cli.no_clipboard,
         };
         return ExitCode::from(hop::desktop::run(options) as u8);
     }

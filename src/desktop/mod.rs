@@ -13,8 +13,10 @@
 //!   [`xinput`]) and [`stdin`] to Varvara events;
 //! - [`sound`]: the cpal stream;
 //! - [`xdnd`]: dropped files; [`dialog`]: the F6 open dialog;
+//! - [`clipboard`]: the X clipboard bridged to the ROM's `.snarf`;
 //! - [`program`], [`session`]: what runs, and the running machine.
 
+pub mod clipboard;
 pub mod dialog;
 pub mod icon;
 pub mod input;
@@ -66,11 +68,13 @@ pub struct Options {
     pub fullscreen: bool,
     /// No sound at all.
     pub mute: bool,
+    /// Bridge `.snarf` to the X clipboard.
+    pub clipboard: bool,
 }
 
 /// Runs the desktop until the window closes, F3, or the ROM halts; the
 /// process exit code.
-pub fn run(options: Options) -> i32 {
+pub fn run(mut options: Options) -> i32 {
     if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
         eprintln!("hop: no display (DISPLAY is not set); use --headless");
         return EXIT_FAILURE;
@@ -86,6 +90,9 @@ pub fn run(options: Options) -> i32 {
             return EXIT_FAILURE;
         }
     };
+    if options.clipboard {
+        options.settings.clipboard = Some(clipboard::Bridge::start());
+    }
     let args = match program.origin {
         program::Origin::Launcher => Vec::new(),
         program::Origin::File(_) => options.settings.args.clone(),

@@ -9,6 +9,7 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::program::{Origin, Program};
@@ -27,6 +28,8 @@ pub struct Settings {
     /// The command line's arguments, for the ROM named there (a ROM opened
     /// later gets the documents dropped with it, or nothing).
     pub args: Vec<OsString>,
+    /// The clipboard bridged to each machine's `.snarf` (None: `--no-clipboard`).
+    pub clipboard: Option<Arc<super::clipboard::Bridge>>,
 }
 
 pub struct Session {
@@ -78,8 +81,11 @@ impl Session {
             stdout,
             stderr: Box::new(io::stderr()),
         };
-        let machine = Varvara::new(&program.rom, config)
+        let mut machine = Varvara::new(&program.rom, config)
             .map_err(|e| format!("hop: {}: {e}", program.file_name()))?;
+        if let Some(bridge) = &settings.clipboard {
+            machine.set_snarf_hook(bridge.clone());
+        }
         let mut session = Session {
             machine,
             program,

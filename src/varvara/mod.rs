@@ -225,6 +225,13 @@ impl Varvara {
         self.work(None).map(drop)
     }
 
+    /// Lets `hook` follow the ROM's snarf file (see [`file::SnarfHook`]).
+    pub fn set_snarf_hook(&mut self, hook: std::sync::Arc<dyn file::SnarfHook>) {
+        for file in &mut self.devices.files {
+            file.set_snarf_hook(hook.clone());
+        }
+    }
+
     /// Closes both file devices' open files and listings. Their writes are
     /// on disk already (they are not buffered); this only ends the handles,
     /// as dropping the machine does. A host that resets the machine in

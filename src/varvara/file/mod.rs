@@ -28,6 +28,23 @@ use sandbox::{Refusal, Sandbox, escaped};
 
 use crate::uxn::Uxn;
 
+/// The file in the root where Left and Noodle keep what they copy.
+pub const SNARF: &str = ".snarf";
+
+/// The most of the snarf file a [`SnarfHook`] is shown after a write.
+const SNARF_LIMIT: u64 = 1 << 20;
+
+/// What the host does around the ROM's snarf file: the desktop bridges it
+/// to the system clipboard. Called from within a vector, so it must not
+/// wait on anything.
+pub trait SnarfHook: Send + Sync {
+    /// The ROM wrote to its snarf file; `contents` is all of it now.
+    fn written(&self, contents: &[u8]);
+    /// The ROM is about to read its snarf file: what to put there first,
+    /// if anything (a failed write leaves the file as it was).
+    fn before_read(&self) -> Option<Vec<u8>>;
+}
+
 /// The byte between the size field and the name in directory listings.
 /// The Sep-2025 reference writes a space; the Jun-2026 test expects a TAB.
 pub const LISTING_SEPARATOR: u8 = b' ';
@@ -71,6 +88,7 @@ pub struct File {
     refused: Option<String>,
     /// Whether the current name was reported already.
     warned: bool,
+    snarf: Option<Arc<dyn SnarfHook>>,
 }
 
 impl File {
@@ -89,6 +107,32 @@ impl File {
             handle: Handle::Closed,
             refused: None,
             warned: false,
+            snarf: None,
+        }
+    }
+
+    /// Lets `hook` see the ROM's writes to its snarf file and fill it in
+    /// before the ROM reads it.
+    pub fn set_snarf_hook(&mut self, hook: Arc<dyn SnarfHook>) {
+        self.snarf = Some(hook);
+    }
+
+    /// Lets the hook fill in the snarf file, when that is the current name.
+    fn before_snarf_read(&self) {
+        if let Some(hook) = self.snarf_hook()
+            && let Some(contents) = hook.before_read()
+            && let Some(dir) = &self.sandbox.dir
+        {
+            // Not writable (or a folder): the ROM reads what is there.
+            let _ = dir.write(SNARF, contents);
+        }
+    }
+
+    /// The hook, when the current name is the snarf file in the root.
+    fn snarf_hook(&self) -> Option<Arc<dyn SnarfHook>> {
+        match &self.target {
+            Some(Target::Below(path)) if path == Path::new(SNARF) => self.snarf.clone(),
+            _ => None,
         }
     }
 
@@ -240,6 +284,8 @@ impl File {
     /// Writes the size as `len` hex digits: `?` when it needs more digits,
     /// `-` for a directory, `!` when the name does not exist or is refused.
     fn stat(&mut self, out: &mut [u8]) {
+        // A ROM may stat the file for its length before reading it.
+        self.before_snarf_read();
         match self.metadata() {
             None => out.fill(b'!'),
             Some(m) if m.is_dir() => out.fill(b'-'),
@@ -287,6 +333,7 @@ impl File {
     /// Reads the next bytes of the file (or of the directory listing).
     fn read(&mut self, out: &mut [u8]) -> usize {
         if !matches!(self.handle, Handle::Reading(_) | Handle::Listing { .. }) {
+            self.before_snarf_read();
             self.handle = match self.open(OpenOptions::new().read(true)) {
                 Some((file, false)) => Handle::Reading(file),
                 Some((folder, true)) => Handle::Listing {
@@ -403,12 +450,23 @@ impl File {
                 _ => return 0,
             };
         }
-        match &mut self.handle {
+        let written = match &mut self.handle {
             Handle::Writing(file) => match file.write_all(data) {
                 Ok(()) => data.len(),
                 Err(_) => 0,
             },
             _ => 0,
+        };
+        if written > 0
+            && let Some(hook) = self.snarf_hook()
+            && let Some(dir) = &self.sandbox.dir
+            && let Ok(file) = dir.open(SNARF)
+        {
+            let mut contents = Vec::new();
+            if file.take(SNARF_LIMIT).read_to_end(&mut contents).is_ok() {
+                hook.written(&contents);
+            }
         }
+        written
     }
 }

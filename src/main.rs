@@ -114,6 +114,17 @@ struct Cli {
     #[arg(long)]
     no_clipboard: bool,
 
+    /// Send the ROM's console output (Orca's notes) to MIDI instead of
+    /// stdout: a virtual ALSA sequencer port named `hop`, or with =PORT the
+    /// first port whose name contains PORT.
+    #[arg(long, value_name = "PORT", num_args = 0..=1, require_equals = true,
+          default_missing_value = "", conflicts_with_all = ["headless", "frames"])]
+    midi: Option<String>,
+
+    /// List the MIDI output ports and exit.
+    #[arg(long)]
+    list_midi: bool,
+
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
 
@@ -140,6 +151,18 @@ fn main() -> ExitCode {
     };
     if let Some(Command::Asm { input, output }) = cli.command {
         return assemble(&input, output);
+    }
+    if cli.list_midi {
+        return match hop::desktop::midi::list() {
+            Ok(ports) => {
+                ports.iter().for_each(|port| println!("{port}"));
+                ExitCode::SUCCESS
+            }
+            Err(why) => {
+                eprintln!("hop: no MIDI: {why}");
+                ExitCode::from(1)
+            }
+        };
     }
     let engine = match cli.engine {
         EngineArg::Tailcall => Engine::TailCall,
@@ -176,11 +199,13 @@ fn main() -> ExitCode {
                 root: cli.root,
                 args: cli.args,
                 clipboard: None,
+                midi: None,
             },
             zoom: cli.scale.map(usize::from),
             fullscreen: cli.fullscreen,
             mute: cli.mute,
             clipboard: !cli.no_clipboard,
+            midi: cli.midi,
         };
         return ExitCode::from(hop::desktop::run(options) as u8);
     }

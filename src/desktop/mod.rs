@@ -14,6 +14,7 @@
 //! - [`sound`]: the cpal stream;
 //! - [`xdnd`]: dropped files; [`dialog`]: the F6 open dialog;
 //! - [`clipboard`]: the X clipboard bridged to the ROM's `.snarf`;
+//! - [`midi`]: console output as MIDI (`--midi`, for Orca);
 //! - [`program`], [`session`]: what runs, and the running machine.
 
 pub mod clipboard;
@@ -21,6 +22,7 @@ pub mod dialog;
 pub mod icon;
 pub mod input;
 pub mod keys;
+pub mod midi;
 pub mod notice;
 pub mod pointer;
 pub mod program;
@@ -70,6 +72,8 @@ pub struct Options {
     pub mute: bool,
     /// Bridge `.snarf` to the X clipboard.
     pub clipboard: bool,
+    /// `--midi`: console output to this MIDI port ("": a virtual one).
+    pub midi: Option<String>,
 }
 
 /// Runs the desktop until the window closes, F3, or the ROM halts; the
@@ -92,6 +96,15 @@ pub fn run(mut options: Options) -> i32 {
     };
     if options.clipboard {
         options.settings.clipboard = Some(clipboard::Bridge::start());
+    }
+    if let Some(wanted) = &options.midi {
+        match midi::open(wanted) {
+            Ok((port, what)) => {
+                eprintln!("hop: MIDI out on {what}");
+                options.settings.midi = Some(port);
+            }
+            Err(why) => eprintln!("hop: no MIDI: {why}; console output stays on stdout"),
+        }
     }
     let args = match program.origin {
         program::Origin::Launcher => Vec::new(),

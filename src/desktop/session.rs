@@ -30,6 +30,8 @@ pub struct Settings {
     pub args: Vec<OsString>,
     /// The clipboard bridged to each machine's `.snarf` (None: `--no-clipboard`).
     pub clipboard: Option<Arc<super::clipboard::Bridge>>,
+    /// Where console output goes as MIDI instead of stdout (`--midi`).
+    pub midi: Option<super::midi::Port>,
 }
 
 pub struct Session {
@@ -66,9 +68,10 @@ impl Session {
         wait: Duration,
     ) -> Result<Session, String> {
         let captured = (program.origin == Origin::Launcher).then(Captured::default);
-        let stdout: Box<dyn Write> = match &captured {
-            Some(c) => Box::new(c.clone()),
-            None => Box::new(io::stdout()),
+        let stdout: Box<dyn Write> = match (&captured, &settings.midi) {
+            (Some(c), _) => Box::new(c.clone()),
+            (None, Some(port)) => Box::new(super::midi::Writer::new(port.clone())),
+            (None, None) => Box::new(io::stdout()),
         };
         let config = Config {
             engine: settings.engine,

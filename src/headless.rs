@@ -15,6 +15,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::animation::Animation;
 use crate::uxn::Engine;
 use crate::varvara::audio::wav::Recorder;
 use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
@@ -58,6 +59,8 @@ pub struct Options {
     pub screenshot: Option<PathBuf>,
     /// Save the audio of the frames that ran here (44.1 kHz stereo s16le).
     pub wav: Option<PathBuf>,
+    /// `--record OUT`: with `--frames`, the run as OUT.gif and OUT.wav.
+    pub record: Option<PathBuf>,
     /// Emulated clock: the Datetime device reads this epoch (UTC) plus one
     /// second per 60 frames.
     pub clock: Option<i64>,
@@ -115,6 +118,26 @@ pub fn run(options: &Options) -> i32 {
         },
         None => None,
     };
+    let mut recording = match &options.record {
+        Some(out) => {
+            let (gif, wav) = crate::animation::paths(out);
+            let animation = match Animation::create(&gif) {
+                Ok(animation) => animation,
+                Err(e) => {
+                    eprintln!("hop: {e}");
+                    return EXIT_BAD_ROM;
+                }
+            };
+            match Recorder::create(&wav) {
+                Ok(sound) => Some(Recording { animation, sound }),
+                Err(e) => {
+                    eprintln!("hop: cannot write {}: {e}", wav.display());
+                    return EXIT_BAD_ROM;
+                }
+            }
+        }
+        None => None,
+    };
     let result = match options.frames {
         Some(frames) => drive_frames(
             &mut machine,
@@ -122,6 +145,7 @@ pub fn run(options: &Options) -> i32 {
             frames,
             &events,
             recorder.as_mut(),
+            recording.as_mut(),
         ),
         None => drive(&mut machine, &options.args),
     };
@@ -170,6 +194,17 @@ pub fn run(options: &Options) -> i32 {
         eprintln!("hop: cannot write {}: {e}", path.display());
         return EXIT_BAD_ROM;
     }
+    if let Some(Recording { animation, sound }) = recording {
+        let wav = crate::animation::paths(animation.path()).1;
+        let gif = animation.finish();
+        let wav = sound
+            .finish()
+            .map_err(|e| format!("cannot write {}: {e}", wav.display()));
+        if let Err(e) = gif.and(wav) {
+            eprintln!("hop: {e}");
+            return EXIT_BAD_ROM;
+        }
+    }
     if let Some(path) = &options.screenshot {
         let frame = machine.screen_frame();
         if let Err(e) = crate::screenshot::save_png(path, frame.pixels, frame.width, frame.height) {
@@ -209,6 +244,12 @@ fn read_script(path: &std::path::Path) -> Result<Vec<(u64, Event)>, String> {
         .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))
 }
 
+/// `--record`: the screen and the sound of a frames-mode run.
+pub struct Recording {
+    pub animation: Animation,
+    pub sound: Recorder,
+}
+
 /// Frames mode: boot (reset, then the arguments, whether or not a console
 /// vector is set, as the reference GUI does), then up to `frames` frames,
 /// each fed its scripted events (`events` is sorted by frame), stopping
@@ -222,6 +263,7 @@ pub fn drive_frames(
     frames: u64,
     events: &[(u64, Event)],
     mut audio: Option<&mut Recorder>,
+    mut recording: Option<&mut Recording>,
 ) -> Result<(), Runaway> {
     machine.boot(!args.is_empty())?;
     let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
@@ -239,6 +281,11 @@ pub fn drive_frames(
         machine.render_audio(&mut scratch);
         if let Some(recorder) = audio.as_deref_mut() {
             recorder.write(&scratch);
+        }
+        if let Some(Recording { animation, sound }) = recording.as_deref_mut() {
+            sound.write(&scratch);
+            let frame = machine.screen_frame();
+            animation.frame(frame.pixels, frame.width, frame.height);
         }
     }
     Ok(())

@@ -92,6 +92,11 @@ struct Cli {
     #[arg(long, value_name = "OUT.wav", requires = "frames")]
     wav: Option<PathBuf>,
 
+    /// Record the screen as OUT.gif and the sound as OUT.wav: in frames
+    /// mode the whole run, on the desktop from the start (F10 stops it).
+    #[arg(long, value_name = "OUT")]
+    record: Option<PathBuf>,
+
     /// Emulated clock: Datetime reads EPOCH (Unix seconds, UTC) plus one
     /// second per 60 frames, so clock-reading ROMs run reproducibly.
     #[arg(long, value_name = "EPOCH", allow_negative_numbers = true, value_parser = parse_clock)]
@@ -173,6 +178,12 @@ fn main() -> ExitCode {
         eprintln!("hop: no ROM given: --headless needs a ROM to run");
         return ExitCode::from(2);
     }
+    if cli.headless && cli.frames.is_none() && cli.record.is_some() {
+        eprintln!(
+            "hop: --record needs --frames (or the desktop): the console runner has no screen"
+        );
+        return ExitCode::from(2);
+    }
     if !cli.root.is_dir() {
         eprintln!("hop: --root {}: not a directory", cli.root.display());
         return ExitCode::from(2);
@@ -224,6 +235,7 @@ fn main() -> ExitCode {
         input: cli.input,
         screenshot: cli.screenshot,
         wav: cli.wav,
+        record: cli.record,
         clock: cli.clock,
     };
     ExitCode::from(hop::headless::run(&options) as u8)

@@ -6,7 +6,7 @@
 //! same picture as the one before lengthens that frame's delay instead.
 //! Delays are in hundredths of a second, rounded on the run's own clock
 //! (frame n starts at n/60 s), so a long recording does not drift; a
-//! screen that changes every frame gets delays of 2, 2 and 1 (players that
+//! screen that changes every frame gets delays of 2, 1, 2, 2, 1... (players that
 //! slow down delays under 2 play it slower). Each frame has its own
 //! palette of the colours it uses (at most the four system colours). The
 //! picture keeps the size of the first frame: a screen resized later is
@@ -220,11 +220,11 @@ mod tests {
 
     #[test]
     fn delays_follow_the_60_hz_clock() {
-        // A change every frame: 2, 2, 1 hundredths, 5 for each 3 frames.
+        // A change every frame: 2, 1, 2 hundredths, 5 for each 3 frames.
         let delays: Vec<u64> = (0..6)
             .map(|n| centiseconds(n + 1) - centiseconds(n))
             .collect();
-        assert_eq!(delays, [2, 2, 1, 2, 2, 1]);
+        assert_eq!(delays, [2, 1, 2, 2, 1, 2]);
         assert_eq!(centiseconds(60 * 3600), 360_000, "an hour is an hour");
     }
 

@@ -27,6 +27,7 @@ Keys in the window:
   F4    reload the ROM from disk
   F5    soft reset (the ROM as loaded)
   F6    open a ROM or .tal file (dialog)
+  F10   start/stop recording (hop-rec-N.gif and .wav in the current directory)
   F11   fullscreen on/off (the picture centred at the largest zoom)
   F12   save a screenshot (hop-N.png in the current directory)
 Drop a .rom or .tal file on the window to run it instead.
@@ -217,6 +218,7 @@ fn main() -> ExitCode {
             mute: cli.mute,
             clipboard: !cli.no_clipboard,
             midi: cli.midi,
+            record: cli.record,
         };
         return ExitCode::from(hop::desktop::run(options) as u8);
     }

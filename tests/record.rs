@@ -8,6 +8,7 @@ mod support;
 use std::path::Path;
 
 use support::TempDir;
+use support::golden::hop as hop_cli;
 use support::golden::{assert_exit, decode_png, hop};
 
 fn repo(path: &str) -> String {
@@ -144,4 +145,58 @@ fn record_needs_a_screen_and_a_writable_place() {
         stderr.starts_with("hop: cannot write no/such/dir/x.gif: ") && stderr.lines().count() == 1,
         "{stderr}"
     );
+}
+
+/// The desktop under Xvfb: `--record` records from the start (the title
+/// says so) and F10 stops it: every picture steps.tal shows (it stops
+/// changing after 63 frames) is in the GIF, each the headless screenshot
+/// of its frame. F10 again starts `hop-rec-1`, and quitting with F3
+/// finishes it.
+#[test]
+fn the_desktop_records_from_the_start_and_f10_stops_and_starts() {
+    use support::xvfb::{Hop, X, settle, wait_for};
+    let Some(x) = X::start() else { return };
+    let dir = TempDir::new("record-desktop");
+    let rom = repo("tests/record/steps.tal");
+    let mut hop = Hop::start(&x, &dir.0, &["--mute", "--record", "run", &rom]);
+    let window = x.window("steps.tal (recording)", &mut hop);
+    x.point(&window, 10, 10);
+    // 63 frames and more.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    x.keys(&["F10"]);
+    x.window("steps.tal", &mut hop);
+    wait_for("the saved line", || {
+        hop.stderr()
+            .contains("hop: saved run.gif and run.wav\n")
+            .then_some(())
+    });
+    let frames = decode_gif(&dir.path("run.gif"));
+    assert_eq!(frames.len(), 32, "x = 1, 3 ... 63");
+    for k in [0, 1, 2, 31] {
+        let n = (2 * k + 1).to_string();
+        let out = hop_cli(
+            &dir.0,
+            &["--frames", &n, "--screenshot", "shot.png", &rom],
+            &[],
+            b"",
+        );
+        assert_exit(&out, 0);
+        let shot = decode_png(&std::fs::read(dir.path("shot.png")).unwrap());
+        let expected: Vec<u32> = (0..shot.width * shot.height)
+            .map(|i| shot.pixel(i % shot.width, i / shot.width))
+            .collect();
+        assert!(frames[k].pixels == expected, "GIF frame {k}");
+    }
+    let wav = std::fs::read(dir.path("run.wav")).unwrap();
+    assert!(wav.len() > 44 + 60 * 735 * 4, "a second of sound at least");
+    assert!(wav[44..].iter().any(|&b| b != 0), "the note is in it");
+
+    x.keys(&["F10"]);
+    x.window("steps.tal (recording)", &mut hop);
+    settle();
+    x.keys(&["F3"]);
+    assert_eq!(hop.wait(), 0);
+    let frames = decode_gif(&dir.path("hop-rec-1.gif"));
+    assert!(!frames.is_empty());
+    assert!(std::fs::metadata(dir.path("hop-rec-1.wav")).unwrap().len() >= 44);
 }

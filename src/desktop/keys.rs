@@ -67,6 +67,8 @@ pub enum HostKey {
     Reset,
     /// F6: open dialog.
     Open,
+    /// F10: start or stop a recording.
+    Record,
     /// F11: fullscreen.
     Fullscreen,
     /// F12: screenshot.
@@ -249,6 +251,7 @@ fn host_key(key: Key) -> Option<HostKey> {
         Key::F4 => HostKey::Reload,
         Key::F5 => HostKey::Reset,
         Key::F6 => HostKey::Open,
+        Key::F10 => HostKey::Record,
         Key::F11 => HostKey::Fullscreen,
         Key::F12 => HostKey::Screenshot,
         _ => return None,

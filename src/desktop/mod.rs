@@ -26,6 +26,7 @@ pub mod midi;
 pub mod notice;
 pub mod pointer;
 pub mod program;
+pub mod record;
 pub mod session;
 pub mod sound;
 pub mod stdin;
@@ -74,6 +75,8 @@ pub struct Options {
     pub clipboard: bool,
     /// `--midi`: console output to this MIDI port ("": a virtual one).
     pub midi: Option<String>,
+    /// `--record OUT`: record from the start into OUT.gif and OUT.wav.
+    pub record: Option<PathBuf>,
 }
 
 /// Runs the desktop until the window closes, F3, or the ROM halts; the
@@ -137,6 +140,9 @@ struct App {
     drops: Option<xdnd::DropReceiver>,
     dialog: Option<(dialog::OpenDialog, std::time::Instant)>,
     notice: Notice,
+    /// The sound rendered while a recording runs.
+    tap: sound::Tap,
+    recording: Option<record::Recording>,
 }
 
 impl App {
@@ -153,16 +159,25 @@ impl App {
         let input = input::Input::new(&desktop, keys);
         let drops = xdnd::start(desktop.x_window());
         let audio = Arc::new(Mutex::new(session.machine.audio_output()));
+        let tap = sound::Tap::default();
         let sound = if options.mute {
             None
         } else {
-            match sound::Sound::start(Arc::clone(&audio)) {
+            match sound::Sound::start(Arc::clone(&audio), tap.clone()) {
                 Ok(sound) => Some(sound),
                 Err(why) => {
                     eprintln!("hop: no sound: {why}; running silently");
                     None
                 }
             }
+        };
+        let recording = match &options.record {
+            Some(out) => {
+                let recording = record::Recording::start(out).map_err(|e| format!("hop: {e}"))?;
+                tap.start();
+                Some(recording)
+            }
+            None => None,
         };
         Ok(App {
             session,
@@ -174,6 +189,8 @@ impl App {
             drops,
             dialog: None,
             notice: Notice::new(),
+            tap,
+            recording,
         })
     }
 
@@ -199,8 +216,13 @@ impl App {
             self.take_drops();
             self.poll_dialog();
             let deadline = Instant::now() + WORK_TIME;
-            self.session
-                .frame(events, &self.settings, self.sound.is_none(), deadline);
+            self.session.frame(
+                events,
+                &self.settings,
+                self.sound.is_none(),
+                &self.tap,
+                deadline,
+            );
             for line in self.session.news.drain(..) {
                 self.notice.show(line);
             }
@@ -229,7 +251,10 @@ impl App {
             if let Some(sound) = &mut self.sound {
                 sound.tick();
             }
-            let title = self.session.title();
+            let mut title = self.session.title();
+            if self.recording.is_some() {
+                title.push_str(" (recording)");
+            }
             self.desktop.set_title(&title);
             let machine = &self.session.machine;
             let at = machine.devices.system.metadata;
@@ -237,7 +262,13 @@ impl App {
                 .set_icon(icon::Icon::from_metadata(&machine.uxn.ram[..], at));
             self.desktop
                 .hide_cursor(self.session.machine.devices.mouse.vector != 0);
-            let frame = self.notice.overlay(self.session.machine.screen_frame());
+            let frame = self.session.machine.screen_frame();
+            // The machine's picture, without the notice bar over it.
+            if let Some(recording) = &mut self.recording {
+                recording.frame(frame.pixels, frame.width, frame.height);
+                recording.sound(&self.tap.take());
+            }
+            let frame = self.notice.overlay(frame);
             self.desktop.present(frame);
         }
         0
@@ -277,6 +308,7 @@ impl App {
             }
             HostKey::Fullscreen => self.desktop.toggle_fullscreen(),
             HostKey::Screenshot => self.screenshot(),
+            HostKey::Record => self.toggle_recording(),
             HostKey::Quit => {}
         }
     }
@@ -367,6 +399,35 @@ impl App {
                     );
                 }
                 self.dialog = None;
+            }
+        }
+    }
+
+    /// F10: starts a recording (`hop-rec-N.gif` and `.wav` in the current
+    /// directory), or ends the one running.
+    fn toggle_recording(&mut self) {
+        match self.recording.take() {
+            Some(recording) => {
+                self.tap.stop();
+                let names = format!(
+                    "{} and {}",
+                    recording.gif.display(),
+                    recording.wav.display()
+                );
+                match recording.finish() {
+                    Ok(()) => self.notice.say(format!("saved {names}")),
+                    Err(e) => self.notice.say(e),
+                }
+            }
+            None => {
+                let out = record::Recording::next_name();
+                match record::Recording::start(&out) {
+                    Ok(recording) => {
+                        self.tap.start();
+                        self.recording = Some(recording);
+                    }
+                    Err(e) => self.notice.say(e),
+                }
             }
         }
     }

@@ -115,12 +115,13 @@ impl Session {
     /// Runs one frame until `deadline`: finished notes, the events, the
     /// screen vector, after whatever earlier frames left unfinished.
     /// With `silent` (no sound stream), the frame's audio is rendered here
-    /// and dropped, so notes still end and their vectors still run in time.
+    /// (for `tap`, the recording, if one runs) and dropped, so notes still end and their vectors still run in time.
     pub fn frame(
         &mut self,
         events: Vec<Event>,
         settings: &Settings,
         silent: bool,
+        tap: &super::sound::Tap,
         deadline: Instant,
     ) {
         if self.stopped.is_some() || self.machine.halted() {
@@ -139,6 +140,7 @@ impl Session {
             while self.silent_due >= SILENT_BLOCK as u64 {
                 self.silent_due -= SILENT_BLOCK as u64;
                 self.machine.render_audio(&mut block);
+                tap.feed(&block);
             }
         } else {
             self.machine.refresh_audio_samples();

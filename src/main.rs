@@ -21,6 +21,7 @@ const KEYS: &str = "\
 Keys in the window:
   Ctrl / Alt / Shift / Home   Controller A / B / Select / Start (either side)
   arrows                      Controller d-pad
+  a game controller           d-pad/left stick, A, B, Select, Start
   F1    zoom: 1x, 2x... up to 4x, the zooms that fit the display
   F2    print both stacks to stderr
   F3    quit

@@ -10,7 +10,7 @@
 //! - [`window`]: the minifb window, zoom, resizing and fullscreen ([`x11`]
 //!   for what minifb cannot do); [`icon`]: its icon;
 //! - [`input`]: a frame's input: [`keys`], [`pointer`](mod@pointer) (from
-//!   [`xinput`]) and [`stdin`] to Varvara events;
+//!   [`xinput`]), [`gamepad`] and [`stdin`] to Varvara events;
 //! - [`sound`]: the cpal stream;
 //! - [`xdnd`]: dropped files; [`dialog`]: the F6 open dialog;
 //! - [`clipboard`]: the X clipboard bridged to the ROM's `.snarf`;
@@ -19,6 +19,7 @@
 
 pub mod clipboard;
 pub mod dialog;
+pub mod gamepad;
 pub mod icon;
 pub mod input;
 pub mod keys;

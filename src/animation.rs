@@ -90,6 +90,12 @@ impl Animation {
         }
     }
 
+    /// One more 60 Hz frame of the picture before (after at least one
+    /// [`Animation::frame`]).
+    pub fn repeat(&mut self) {
+        self.frames += 1;
+    }
+
     /// The GIF's header, at the first frame's size.
     fn start(&mut self, file: BufWriter<File>, width: usize, height: usize) {
         let (w, h) = (width.clamp(1, 0xffff), height.clamp(1, 0xffff));

@@ -266,7 +266,8 @@ impl App {
             let frame = self.session.machine.screen_frame();
             // The machine's picture, without the notice bar over it.
             if let Some(recording) = &mut self.recording {
-                recording.frame(frame.pixels, frame.width, frame.height);
+                let changed = frame.changed.is_some();
+                recording.frame(frame.pixels, frame.width, frame.height, changed);
                 recording.sound(&self.tap.take());
             }
             let frame = self.notice.overlay(frame);

@@ -15,8 +15,8 @@ use crate::varvara::audio::wav::Recorder;
 /// Frames waiting for the encoder, at most.
 const QUEUE: usize = 8;
 
-/// One screen: pixels, width, height.
-type Picture = (Vec<u32>, usize, usize);
+/// One screen: pixels, width, height; None: the same as the one before.
+type Picture = Option<(Vec<u32>, usize, usize)>;
 
 pub struct Recording {
     pub gif: PathBuf,
@@ -24,6 +24,8 @@ pub struct Recording {
     frames: Option<SyncSender<Picture>>,
     encoder: Option<JoinHandle<Result<u64, String>>>,
     sound: Option<Recorder>,
+    /// Whether a picture was sent yet.
+    sent: bool,
 }
 
 impl Recording {
@@ -38,8 +40,11 @@ impl Recording {
         let encoder = std::thread::Builder::new()
             .name("hop recording".into())
             .spawn(move || {
-                for (pixels, width, height) in pictures {
-                    animation.frame(&pixels, width, height);
+                for picture in pictures {
+                    match picture {
+                        Some((pixels, width, height)) => animation.frame(&pixels, width, height),
+                        None => animation.repeat(),
+                    }
                 }
                 animation.finish()
             })
@@ -50,6 +55,7 @@ impl Recording {
             frames: Some(frames),
             encoder: Some(encoder),
             sound: Some(sound),
+            sent: false,
         })
     }
 
@@ -65,10 +71,13 @@ impl Recording {
             .unwrap_or_else(|| PathBuf::from("hop-rec"))
     }
 
-    /// The screen after one frame of the window.
-    pub fn frame(&mut self, pixels: &[u32], width: usize, height: usize) {
+    /// The screen after one frame of the window (`changed`: whether it
+    /// may differ from the one before; the first is always sent).
+    pub fn frame(&mut self, pixels: &[u32], width: usize, height: usize, changed: bool) {
+        let picture = (changed || !self.sent).then(|| (pixels.to_vec(), width, height));
+        self.sent = true;
         if let Some(frames) = &self.frames {
-            let _ = frames.send((pixels.to_vec(), width, height));
+            let _ = frames.send(picture);
         }
     }
 

@@ -129,6 +129,7 @@ impl Session {
         }
         self.machine.queue_frame(events);
         let result = self.machine.work(Some(deadline));
+        self.machine.report_snarf();
         if silent {
             // In blocks of 512 frames, as the reference's audio callback
             // asks: a note whose envelope ends exactly where a block ends

@@ -232,6 +232,15 @@ impl Varvara {
         }
     }
 
+    /// Shows the snarf hook what the ROM wrote to `.snarf` since the last
+    /// call (see [`file::File::report_snarf`]).
+    pub fn report_snarf(&mut self) {
+        self.devices
+            .files
+            .iter_mut()
+            .for_each(file::File::report_snarf);
+    }
+
     /// Closes both file devices' open files and listings. Their writes are
     /// on disk already (they are not buffered); this only ends the handles,
     /// as dropping the machine does. A host that resets the machine in

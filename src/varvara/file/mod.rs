@@ -38,7 +38,8 @@ const SNARF_LIMIT: u64 = 1 << 20;
 /// to the system clipboard. Called from within a vector, so it must not
 /// wait on anything.
 pub trait SnarfHook: Send + Sync {
-    /// The ROM wrote to its snarf file; `contents` is all of it now.
+    /// The ROM wrote to its snarf file; `contents` is all of it now
+    /// (called by [`File::report_snarf`], which the host calls).
     fn written(&self, contents: &[u8]);
     /// The ROM is about to read its snarf file: what to put there first,
     /// if anything (a failed write leaves the file as it was).
@@ -89,6 +90,8 @@ pub struct File {
     /// Whether the current name was reported already.
     warned: bool,
     snarf: Option<Arc<dyn SnarfHook>>,
+    /// The ROM wrote to the snarf file since [`File::report_snarf`].
+    snarf_written: bool,
 }
 
 impl File {
@@ -108,6 +111,7 @@ impl File {
             refused: None,
             warned: false,
             snarf: None,
+            snarf_written: false,
         }
     }
 
@@ -457,8 +461,20 @@ impl File {
             },
             _ => 0,
         };
-        if written > 0
-            && let Some(hook) = self.snarf_hook()
+        if written > 0 && self.snarf_hook().is_some() {
+            self.snarf_written = true;
+        }
+        written
+    }
+
+    /// Shows the hook the snarf file, if the ROM wrote to it since the
+    /// last call: once a frame, not after each of a ROM's many small
+    /// writes.
+    pub fn report_snarf(&mut self) {
+        if !std::mem::replace(&mut self.snarf_written, false) {
+            return;
+        }
+        if let Some(hook) = &self.snarf
             && let Some(dir) = &self.sandbox.dir
             && let Ok(file) = dir.open(SNARF)
         {
@@ -467,6 +483,5 @@ impl File {
                 hook.written(&contents);
             }
         }
-        written
     }
 }

@@ -200,3 +200,40 @@ fn the_desktop_records_from_the_start_and_f10_stops_and_starts() {
     assert!(!frames.is_empty());
     assert!(std::fs::metadata(dir.path("hop-rec-1.wav")).unwrap().len() >= 44);
 }
+
+/// With a sound device (ALSA's null device standing in for a card: its
+/// thread pulls samples faster than real time), the recording's sound is
+/// what the stream played: the note of steps.tal is in the WAV.
+#[test]
+fn the_desktop_records_what_the_sound_device_plays() {
+    use std::process::Stdio;
+    use support::xvfb::{Hop, X};
+    let Some(x) = X::start() else { return };
+    let dir = TempDir::new("record-sound");
+    let home = dir.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join(".asoundrc"), "pcm.!default { type null }\n").unwrap();
+    let stderr = dir.path("stderr.txt");
+    let child = x
+        .command(env!("CARGO_BIN_EXE_hop"))
+        .args(["--record", "run", &repo("tests/record/steps.tal")])
+        .current_dir(&dir.0)
+        .env("HOME", &home)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let mut hop = Hop { child, stderr };
+    let window = x.window("steps.tal (recording)", &mut hop);
+    x.point(&window, 10, 10);
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    x.keys(&["F3"]);
+    assert_eq!(hop.wait(), 0);
+    assert_eq!(hop.stderr(), "", "a device, no complaint");
+    let wav = std::fs::read(dir.path("run.wav")).unwrap();
+    assert!(wav.len() > 44 + 735 * 4, "{} bytes", wav.len());
+    assert!(wav[44..].iter().any(|&b| b != 0), "the note is in it");
+    assert!(!decode_gif(&dir.path("run.gif")).is_empty());
+}

@@ -161,6 +161,15 @@ impl App {
         let drops = xdnd::start(desktop.x_window());
         let audio = Arc::new(Mutex::new(session.machine.audio_output()));
         let tap = sound::Tap::default();
+        // Before the sound starts: the reset vector's notes are recorded.
+        let recording = match &options.record {
+            Some(out) => {
+                let recording = record::Recording::start(out).map_err(|e| format!("hop: {e}"))?;
+                tap.start();
+                Some(recording)
+            }
+            None => None,
+        };
         let sound = if options.mute {
             None
         } else {
@@ -171,14 +180,6 @@ impl App {
                     None
                 }
             }
-        };
-        let recording = match &options.record {
-            Some(out) => {
-                let recording = record::Recording::start(out).map_err(|e| format!("hop: {e}"))?;
-                tap.start();
-                Some(recording)
-            }
-            None => None,
         };
         Ok(App {
             session,

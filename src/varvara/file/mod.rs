@@ -125,11 +125,20 @@ impl File {
     fn before_snarf_read(&self) {
         if let Some(hook) = self.snarf_hook()
             && let Some(contents) = hook.before_read()
-            && let Some(dir) = &self.sandbox.dir
+            && let Some(mut file) = self.open_snarf(OpenOptions::new().write(true).create(true))
         {
-            // Not writable (or a folder): the ROM reads what is there.
-            let _ = dir.write(SNARF, contents);
+            // Not writable: the ROM reads what is there.
+            let _ = file.set_len(0).and_then(|()| file.write_all(&contents));
         }
+    }
+
+    /// The snarf file in the root, opened as the ROM's files are: never
+    /// blocking, and only if it is a regular file.
+    fn open_snarf(&self, options: &mut OpenOptions) -> Option<cap_std::fs::File> {
+        let dir = self.sandbox.dir.as_ref()?;
+        let options = options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        let file = dir.open_with(SNARF, options).ok()?;
+        file.metadata().ok()?.is_file().then_some(file)
     }
 
     /// The hook, when the current name is the snarf file in the root.
@@ -475,8 +484,7 @@ impl File {
             return;
         }
         if let Some(hook) = &self.snarf
-            && let Some(dir) = &self.sandbox.dir
-            && let Ok(file) = dir.open(SNARF)
+            && let Some(file) = self.open_snarf(OpenOptions::new().read(true))
         {
             let mut contents = Vec::new();
             if file.take(SNARF_LIMIT).read_to_end(&mut contents).is_ok() {

@@ -24,6 +24,8 @@ const POLL: Duration = Duration::from_millis(200);
 #[derive(Debug)]
 pub struct Bridge {
     to_thread: Mutex<Sender<String>>,
+    /// The thread's end, until it starts.
+    from_bridge: Mutex<Option<Receiver<String>>>,
     state: Arc<Mutex<State>>,
 }
 
@@ -38,22 +40,30 @@ struct State {
 }
 
 impl Bridge {
-    /// Starts the clipboard's thread. Without a clipboard (no X, or it
-    /// fails) the bridge does nothing and `.snarf` stays a plain file.
-    pub fn start() -> Arc<Bridge> {
+    /// A bridge whose copies wait for [`Bridge::connect`] (the machine
+    /// boots before the window opens).
+    pub fn new() -> Arc<Bridge> {
         let (to_thread, from_bridge) = mpsc::channel();
-        let state = Arc::new(Mutex::new(State::default()));
-        let shared = Arc::clone(&state);
+        Arc::new(Bridge {
+            to_thread: Mutex::new(to_thread),
+            from_bridge: Mutex::new(Some(from_bridge)),
+            state: Arc::new(Mutex::new(State::default())),
+        })
+    }
+
+    /// Starts the clipboard's thread, once the window is open. Without a
+    /// clipboard the bridge does nothing and `.snarf` stays a plain file.
+    pub fn connect(&self) {
+        let Some(from_bridge) = self.from_bridge.lock().ok().and_then(|mut r| r.take()) else {
+            return;
+        };
+        let shared = Arc::clone(&self.state);
         let spawned = std::thread::Builder::new()
             .name("hop clipboard".into())
             .spawn(move || serve(from_bridge, shared));
         if let Err(e) = spawned {
             eprintln!("hop: no clipboard: {e}; .snarf stays a file");
         }
-        Arc::new(Bridge {
-            to_thread: Mutex::new(to_thread),
-            state,
-        })
     }
 }
 
@@ -141,6 +151,7 @@ mod tests {
         let (to_thread, _) = mpsc::channel();
         Bridge {
             to_thread: Mutex::new(to_thread),
+            from_bridge: Mutex::new(None),
             state: Arc::new(Mutex::new(State {
                 clipboard: clipboard.map(str::to_string),
                 synced: None,

@@ -99,7 +99,7 @@ pub fn run(mut options: Options) -> i32 {
         }
     };
     if options.clipboard {
-        options.settings.clipboard = Some(clipboard::Bridge::start());
+        options.settings.clipboard = Some(clipboard::Bridge::new());
     }
     if let Some(wanted) = &options.midi {
         match midi::open(wanted) {
@@ -157,6 +157,9 @@ impl App {
             KeyQueue(Rc::clone(&keys)),
         )?;
         desktop.set_fullscreen(options.fullscreen);
+        if let Some(bridge) = &options.settings.clipboard {
+            bridge.connect();
+        }
         let input = input::Input::new(&desktop, keys);
         let drops = xdnd::start(desktop.x_window());
         let audio = Arc::new(Mutex::new(session.machine.audio_output()));

@@ -79,29 +79,49 @@ fn sequencer() -> Result<MidiOutput, String> {
     })
 }
 
-/// A machine's stdout under `--midi`: bytes in, messages out.
-pub struct Writer {
-    port: Port,
-    parser: Parser,
+/// Where messages go: the port (or, in tests, a list).
+pub trait Sink {
+    fn send(&mut self, message: &[u8]);
 }
 
-impl Writer {
-    pub fn new(port: Port) -> Writer {
-        Writer {
-            port,
-            parser: Parser::default(),
+impl Sink for Port {
+    fn send(&mut self, message: &[u8]) {
+        if let Ok(mut port) = self.0.lock() {
+            // A synthesizer that went away is no reason to stop the ROM.
+            let _ = port.send(message);
         }
     }
 }
 
-impl Write for Writer {
+/// A machine's stdout under `--midi`: bytes in, messages out. When the
+/// machine goes (hop quits, F4, F5, another ROM), every channel it played
+/// on gets All Notes Off, so no note hangs in the synthesizer.
+pub struct Writer<S: Sink = Port> {
+    sink: S,
+    parser: Parser,
+    /// The channels a note-on went to (bit n: channel n).
+    played: u16,
+}
+
+impl<S: Sink> Writer<S> {
+    pub fn new(sink: S) -> Writer<S> {
+        Writer {
+            sink,
+            parser: Parser::default(),
+            played: 0,
+        }
+    }
+}
+
+impl<S: Sink> Write for Writer<S> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         for &byte in bytes {
-            if let Some(message) = self.parser.push(byte)
-                && let Ok(mut port) = self.port.0.lock()
-            {
-                // A synthesizer that went away is no reason to stop the ROM.
-                let _ = port.send(message.bytes());
+            if let Some(message) = self.parser.push(byte) {
+                let bytes = message.bytes();
+                if bytes[0] & 0xf0 == 0x90 {
+                    self.played |= 1 << (bytes[0] & 0x0f);
+                }
+                self.sink.send(bytes);
             }
         }
         Ok(bytes.len())
@@ -109,6 +129,15 @@ impl Write for Writer {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+impl<S: Sink> Drop for Writer<S> {
+    fn drop(&mut self) {
+        for channel in (0..16u8).filter(|c| self.played & (1 << c) != 0) {
+            // Control change 123: All Notes Off.
+            self.sink.send(&[0xb0 | channel, 123, 0]);
+        }
     }
 }
 
@@ -236,6 +265,37 @@ mod tests {
         );
         // Channel 15, and a bare byte that cannot be a channel is skipped.
         assert_eq!(all(&[0x20, 0x0f, 0x3c, 0x40]), [vec![0x9f, 0x3c, 0x40]]);
+    }
+
+    /// A list of the messages sent, shared with the test.
+    #[derive(Clone, Default)]
+    struct Sent(Arc<Mutex<Vec<Vec<u8>>>>);
+
+    impl Sink for Sent {
+        fn send(&mut self, message: &[u8]) {
+            self.0.lock().unwrap().push(message.to_vec());
+        }
+    }
+
+    #[test]
+    fn the_writer_sends_each_message_and_all_notes_off_at_the_end() {
+        let sent = Sent::default();
+        let mut writer = Writer::new(sent.clone());
+        writer
+            .write_all(&[0x00, 0x24, 0x7f, 0x03, 0x30, 0x40, 0x03, 0x30, 0x00])
+            .unwrap();
+        assert_eq!(sent.0.lock().unwrap().len(), 3);
+        drop(writer);
+        assert_eq!(
+            *sent.0.lock().unwrap(),
+            [
+                vec![0x90, 0x24, 0x7f],
+                vec![0x93, 0x30, 0x40],
+                vec![0x83, 0x30, 0x00],
+                vec![0xb0, 123, 0],
+                vec![0xb3, 123, 0]
+            ]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::animation::Animation;
 use crate::uxn::Engine;
 use crate::varvara::audio::wav::Recorder;
 use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
@@ -65,6 +66,8 @@ pub struct Options {
     pub state: Option<PathBuf>,
     /// Save a snapshot here at the end of the run.
     pub save_state: Option<PathBuf>,
+    /// `--record OUT`: with `--frames`, the run as OUT.gif and OUT.wav.
+    pub record: Option<PathBuf>,
     /// Emulated clock: the Datetime device reads this epoch (UTC) plus one
     /// second per 60 frames.
     pub clock: Option<i64>,
@@ -139,6 +142,26 @@ pub fn run(options: &Options) -> i32 {
         },
         None => None,
     };
+    let mut recording = match &options.record {
+        Some(out) => {
+            let (gif, wav) = crate::animation::paths(out);
+            let animation = match Animation::create(&gif) {
+                Ok(animation) => animation,
+                Err(e) => {
+                    eprintln!("hop: {e}");
+                    return EXIT_BAD_ROM;
+                }
+            };
+            match Recorder::create(&wav) {
+                Ok(sound) => Some(Recording { animation, sound }),
+                Err(e) => {
+                    eprintln!("hop: cannot write {}: {e}", wav.display());
+                    return EXIT_BAD_ROM;
+                }
+            }
+        }
+        None => None,
+    };
     let result = match options.frames {
         Some(frames) => drive_frames(
             &mut machine,
@@ -146,6 +169,7 @@ pub fn run(options: &Options) -> i32 {
             frames,
             &events,
             recorder.as_mut(),
+            recording.as_mut(),
         ),
         None => drive(&mut machine, (!booted).then_some(&options.args[..])),
     };
@@ -206,6 +230,17 @@ pub fn run(options: &Options) -> i32 {
             return EXIT_BAD_ROM;
         }
     }
+    if let Some(Recording { animation, sound }) = recording {
+        let wav = crate::animation::paths(animation.path()).1;
+        let gif = animation.finish();
+        let wav = sound
+            .finish()
+            .map_err(|e| format!("cannot write {}: {e}", wav.display()));
+        if let Err(e) = gif.and(wav) {
+            eprintln!("hop: {e}");
+            return EXIT_BAD_ROM;
+        }
+    }
     if let Some(path) = &options.screenshot {
         let frame = machine.screen_frame();
         if let Err(e) = crate::screenshot::save_png(path, frame.pixels, frame.width, frame.height) {
@@ -259,6 +294,12 @@ fn read_script(path: &std::path::Path) -> Result<Vec<(u64, Event)>, String> {
         .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))
 }
 
+/// `--record`: the screen and the sound of a frames-mode run.
+pub struct Recording {
+    pub animation: Animation,
+    pub sound: Recorder,
+}
+
 /// Frames mode: boot (reset, then the arguments, whether or not a console
 /// vector is set, as the reference GUI does; `args` is None for a machine
 /// restored from a snapshot, which is past that), then up to `frames`
@@ -274,6 +315,7 @@ pub fn drive_frames(
     frames: u64,
     events: &[(u64, Event)],
     mut audio: Option<&mut Recorder>,
+    mut recording: Option<&mut Recording>,
 ) -> Result<(), Runaway> {
     if let Some(args) = args {
         machine.boot(!args.is_empty())?;
@@ -294,6 +336,11 @@ pub fn drive_frames(
         machine.render_audio(&mut scratch);
         if let Some(recorder) = audio.as_deref_mut() {
             recorder.write(&scratch);
+        }
+        if let Some(Recording { animation, sound }) = recording.as_deref_mut() {
+            sound.write(&scratch);
+            let frame = machine.screen_frame();
+            animation.frame(frame.pixels, frame.width, frame.height);
         }
     }
     Ok(())

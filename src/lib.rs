@@ -8,10 +8,12 @@
 //! - [`headless`]: the console and frames runners that drive the machine
 //!   without a window;
 //! - [`desktop`]: the window, sound, keyboard, mouse and drag and drop;
-//! - [`screenshot`]: the composed screen as a PNG file.
+//! - [`screenshot`]: the composed screen as a PNG file;
+//! - [`animation`]: the screen as an animated GIF, frame by frame.
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]
 
+pub mod animation;
 pub mod asm;
 pub mod desktop;
 pub mod headless;

@@ -21,13 +21,16 @@ const KEYS: &str = "\
 Keys in the window:
   Ctrl / Alt / Shift / Home   Controller A / B / Select / Start (either side)
   arrows                      Controller d-pad
+  a game controller           d-pad/left stick, A, B, Select, Start
   F1    zoom: 1x, 2x... up to 4x, the zooms that fit the display
   F2    print both stacks to stderr
   F3    quit
   F4    reload the ROM from disk
   F5    soft reset (the ROM as loaded)
   F6    open a ROM or .tal file (dialog)
+  F8    the debugger's panel (F8 again: keyboard back to it / close it)
   F9    save the machine beside the ROM (NAME.state); Shift+F9 restores it
+  F10   start/stop recording (hop-rec-N.gif and .wav in the current directory)
   F11   fullscreen on/off (the picture centred at the largest zoom)
   F12   save a screenshot (hop-N.png in the current directory)
 A .tal source (or any ROM, with --watch) is reloaded when it or a file it
@@ -96,6 +99,11 @@ struct Cli {
     #[arg(long, value_name = "OUT.wav", requires = "frames")]
     wav: Option<PathBuf>,
 
+    /// Record the screen as OUT.gif and the sound as OUT.wav: in frames
+    /// mode the whole run, on the desktop from the start (F10 stops it).
+    #[arg(long, value_name = "OUT")]
+    record: Option<PathBuf>,
+
     /// Emulated clock: Datetime reads EPOCH (Unix seconds, UTC) plus one
     /// second per 60 frames, so clock-reading ROMs run reproducibly.
     #[arg(long, value_name = "EPOCH", allow_negative_numbers = true, value_parser = parse_clock)]
@@ -146,6 +154,22 @@ struct Cli {
     #[arg(long, value_name = "YEAR", value_parser = parse_compat)]
     compat: Option<hop::varvara::Compat>,
 
+    /// Keep the ROM's `.snarf` (Left's and Noodle's copy and paste) apart
+    /// from the X clipboard.
+    #[arg(long)]
+    no_clipboard: bool,
+
+    /// Send the ROM's console output (Orca's notes) to MIDI instead of
+    /// stdout: a virtual ALSA sequencer port named `hop`, or with =PORT the
+    /// first port whose name contains PORT.
+    #[arg(long, value_name = "PORT", num_args = 0..=1, require_equals = true,
+          default_missing_value = "", conflicts_with_all = ["headless", "frames"])]
+    midi: Option<String>,
+
+    /// List the MIDI output ports and exit.
+    #[arg(long)]
+    list_midi: bool,
+
     /// The ROM to run (or a .tal source to assemble and run).
     rom: Option<PathBuf>,
 
@@ -173,6 +197,18 @@ fn main() -> ExitCode {
     if let Some(Command::Asm { input, output }) = cli.command {
         return assemble(&input, output);
     }
+    if cli.list_midi {
+        return match hop::desktop::midi::list() {
+            Ok(ports) => {
+                ports.iter().for_each(|port| println!("{port}"));
+                ExitCode::SUCCESS
+            }
+            Err(why) => {
+                eprintln!("hop: no MIDI: {why}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let engine = match cli.engine {
         EngineArg::Tailcall => Engine::TailCall,
         EngineArg::Model => Engine::Model,
@@ -180,6 +216,12 @@ fn main() -> ExitCode {
     let headless = cli.headless || cli.frames.is_some();
     if headless && cli.rom.is_none() {
         eprintln!("hop: no ROM given: --headless needs a ROM to run");
+        return ExitCode::from(2);
+    }
+    if cli.headless && cli.frames.is_none() && cli.record.is_some() {
+        eprintln!(
+            "hop: --record needs --frames (or the desktop): the console runner has no screen"
+        );
         return ExitCode::from(2);
     }
     if !cli.root.is_dir() {
@@ -214,6 +256,8 @@ fn main() -> ExitCode {
                 trace: cli.trace.map(|n| n as usize),
                 debug: cli.debug,
                 compat: cli.compat,
+                clipboard: None,
+                midi: None,
             },
             debug: cli.debug,
             zoom: cli.scale.map(usize::from),
@@ -225,6 +269,9 @@ fn main() -> ExitCode {
                 (_, true) => Some(false),
                 _ => None,
             },
+            clipboard: !cli.no_clipboard,
+            midi: cli.midi,
+            record: cli.record,
         };
         return ExitCode::from(hop::desktop::run(options) as u8);
     }
@@ -243,6 +290,7 @@ fn main() -> ExitCode {
         input: cli.input,
         screenshot: cli.screenshot,
         wav: cli.wav,
+        record: cli.record,
         clock: cli.clock,
         state: cli.state,
         save_state: cli.save_state,

@@ -642,11 +642,15 @@ fn help_lists_the_flags_and_the_keys() {
         "--mute",
         "--budget",
         "--root",
+        "--record",
+        "--midi",
+        "--list-midi",
+        "--no-clipboard",
     ] {
         assert!(help.contains(flag), "{flag} in {help}");
     }
     for key in [
-        "F1", "F2", "F3", "F4", "F5", "F6", "F11", "F12", "Ctrl", "Home",
+        "F1", "F2", "F3", "F4", "F5", "F6", "F10", "F11", "F12", "Ctrl", "Home",
     ] {
         assert!(help.contains(key), "{key} in {help}");
     }

@@ -700,3 +700,68 @@ fn arguments_that_name_files_are_grants_and_nothing_else() {
     }
     sandbox.assert_untouched("after the grants");
 }
+
+/// A stand-in clipboard: what a paste finds, and what copies it saw.
+#[derive(Default)]
+struct Clip {
+    next: std::sync::Mutex<Option<Vec<u8>>>,
+    seen: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl hop::varvara::file::SnarfHook for Clip {
+    fn written(&self, contents: &[u8]) {
+        self.seen.lock().unwrap().push(contents.to_vec());
+    }
+    fn before_read(&self) -> Option<Vec<u8>> {
+        self.next.lock().unwrap().take()
+    }
+}
+
+/// The snarf hook (issue 17's clipboard): it fills `.snarf` in the root
+/// before a stat or read of it, is shown the whole file once per report
+/// after writes (not after each write), sees no other name, and a FIFO
+/// planted as `.snarf` blocks nothing.
+#[test]
+fn the_snarf_hook_fills_the_file_before_a_paste_and_sees_copies() {
+    let sandbox = Sandbox::new("snarf");
+    let clip = std::sync::Arc::new(Clip::default());
+    let mut dev = Device::new(&sandbox.root);
+    dev.file.set_snarf_hook(clip.clone());
+    *clip.next.lock().unwrap() = Some(b"kiwi".to_vec());
+    dev.name(b".snarf");
+    assert_eq!(dev.stat(), b"0004", "filled before the stat");
+    assert_eq!(dev.read().1, b"kiwi");
+
+    dev.name(b".snarf");
+    dev.write(b"apples");
+    dev.write(b", pears");
+    assert!(clip.seen.lock().unwrap().is_empty(), "not after each write");
+    dev.file.report_snarf();
+    dev.file.report_snarf();
+    assert_eq!(*clip.seen.lock().unwrap(), [b"apples, pears".to_vec()]);
+
+    *clip.next.lock().unwrap() = Some(b"fig".to_vec());
+    dev.name(b"sub/.snarf");
+    dev.write(b"x");
+    dev.read();
+    dev.file.report_snarf();
+    assert_eq!(clip.seen.lock().unwrap().len(), 1, "only the root's .snarf");
+    assert!(
+        clip.next.lock().unwrap().is_some(),
+        "not asked for sub/.snarf"
+    );
+
+    std::fs::remove_file(sandbox.root.join(".snarf")).unwrap();
+    let fifo = sandbox.root.join(".snarf");
+    mkfifo(&fifo);
+    dev.name(b".snarf");
+    let unblock = move || {
+        let _ = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(fifo);
+    };
+    let (_, read) = finishes(dev, |d| d.read().0, unblock);
+    assert_eq!(read, 0, "a FIFO is neither filled nor read");
+    sandbox.assert_untouched("after the snarf");
+}

@@ -1,7 +1,7 @@
 //! One frame's input, gathered for the machine: standard input, the keys
 //! minifb queued in order, and the mouse and focus from X (or minifb's
-//! polled mouse when XInput2 is missing), as Varvara events and hop's own
-//! function keys.
+//! polled mouse when XInput2 is missing), and game controllers, as
+//! Varvara events and hop's own function keys.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,6 +20,7 @@ pub struct Input {
     pointer: Pointer,
     xinput: Option<XInput>,
     stdin: Option<Stdin>,
+    gamepads: super::gamepad::Gamepads,
 }
 
 impl Input {
@@ -32,6 +33,7 @@ impl Input {
             pointer: Pointer::new(),
             xinput: XInput::open(desktop.x_window()),
             stdin: Stdin::start(),
+            gamepads: super::gamepad::Gamepads::start(),
         }
     }
 
@@ -39,6 +41,7 @@ impl Input {
     pub fn reset(&mut self) {
         self.keyboard = Keyboard::new();
         self.pointer = Pointer::new();
+        self.gamepads.reset();
     }
 
     /// The frame's events for the machine and keys for hop. Standard input
@@ -85,6 +88,7 @@ impl Input {
                 Action::Host(key) => host.push(key),
             }
         }
+        self.gamepads.events(events);
         if self.xinput.is_none() {
             self.pointer.events(desktop.poll_mouse(), view, events);
         }

@@ -73,6 +73,8 @@ pub enum HostKey {
     RestoreState,
     /// F8: the debugger's panel.
     Debugger,
+    /// F10: start or stop a recording.
+    Record,
     /// F11: fullscreen.
     Fullscreen,
     /// F12: screenshot.
@@ -264,6 +266,7 @@ fn host_key(key: Key, shift: bool) -> Option<HostKey> {
         Key::F5 => HostKey::Reset,
         Key::F6 => HostKey::Open,
         Key::F8 => HostKey::Debugger,
+        Key::F10 => HostKey::Record,
         Key::F11 => HostKey::Fullscreen,
         Key::F12 => HostKey::Screenshot,
         _ => return None,

@@ -10,21 +10,28 @@
 //! - [`window`]: the minifb window, zoom, resizing and fullscreen ([`x11`]
 //!   for what minifb cannot do); [`icon`]: its icon;
 //! - [`input`]: a frame's input: [`keys`], [`pointer`](mod@pointer) (from
-//!   [`xinput`]) and [`stdin`] to Varvara events;
+//!   [`xinput`]), [`gamepad`] and [`stdin`] to Varvara events;
 //! - [`sound`]: the cpal stream;
 //! - [`xdnd`]: dropped files; [`dialog`]: the F6 open dialog;
+//! - [`clipboard`]: the X clipboard bridged to the ROM's `.snarf`;
+//! - [`midi`]: console output as MIDI (`--midi`, for Orca);
+//! - [`debugger`]: the debugger's panel (F8);
 //! - [`program`], [`session`]: what runs, and the running machine;
 //!   [`watch`]: live reload when its files change.
 
+pub mod clipboard;
 pub mod debugger;
 pub mod dialog;
 pub mod font;
+pub mod gamepad;
 pub mod icon;
 pub mod input;
 pub mod keys;
+pub mod midi;
 pub mod notice;
 pub mod pointer;
 pub mod program;
+pub mod record;
 pub mod session;
 pub mod sound;
 pub mod stdin;
@@ -77,11 +84,17 @@ pub struct Options {
     pub watch: Option<bool>,
     /// Open the debugger at once (`--debug`).
     pub debug: bool,
+    /// Bridge `.snarf` to the X clipboard.
+    pub clipboard: bool,
+    /// `--midi`: console output to this MIDI port ("": a virtual one).
+    pub midi: Option<String>,
+    /// `--record OUT`: record from the start into OUT.gif and OUT.wav.
+    pub record: Option<PathBuf>,
 }
 
 /// Runs the desktop until the window closes, F3, or the ROM halts; the
 /// process exit code.
-pub fn run(options: Options) -> i32 {
+pub fn run(mut options: Options) -> i32 {
     if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
         eprintln!("hop: no display (DISPLAY is not set); use --headless");
         return EXIT_FAILURE;
@@ -97,6 +110,18 @@ pub fn run(options: Options) -> i32 {
             return EXIT_FAILURE;
         }
     };
+    if options.clipboard {
+        options.settings.clipboard = Some(clipboard::Bridge::new());
+    }
+    if let Some(wanted) = &options.midi {
+        match midi::open(wanted) {
+            Ok((port, what)) => {
+                eprintln!("hop: MIDI out on {what}");
+                options.settings.midi = Some(port);
+            }
+            Err(why) => eprintln!("hop: no MIDI: {why}; console output stays on stdout"),
+        }
+    }
     let args = match program.origin {
         program::Origin::Launcher => Vec::new(),
         program::Origin::File(_) => options.settings.args.clone(),
@@ -144,6 +169,9 @@ struct App {
     watch_rule: Option<bool>,
     watch: Option<watch::Watch>,
     debugger: debugger::Panel,
+    /// The sound rendered while a recording runs.
+    tap: sound::Tap,
+    recording: Option<record::Recording>,
 }
 
 impl App {
@@ -157,13 +185,26 @@ impl App {
             KeyQueue(Rc::clone(&keys)),
         )?;
         desktop.set_fullscreen(options.fullscreen);
+        if let Some(bridge) = &options.settings.clipboard {
+            bridge.connect();
+        }
         let input = input::Input::new(&desktop, keys);
         let drops = xdnd::start(desktop.x_window());
         let audio = Arc::new(Mutex::new(session.machine.audio_output()));
+        let tap = sound::Tap::default();
+        // Before the sound starts: the reset vector's notes are recorded.
+        let recording = match &options.record {
+            Some(out) => {
+                let recording = record::Recording::start(out).map_err(|e| format!("hop: {e}"))?;
+                tap.start();
+                Some(recording)
+            }
+            None => None,
+        };
         let sound = if options.mute {
             None
         } else {
-            match sound::Sound::start(Arc::clone(&audio)) {
+            match sound::Sound::start(Arc::clone(&audio), tap.clone()) {
                 Ok(sound) => Some(sound),
                 Err(why) => {
                     eprintln!("hop: no sound: {why}; running silently");
@@ -181,6 +222,8 @@ impl App {
             drops,
             dialog: None,
             notice: Notice::new(),
+            tap,
+            recording,
             watch_rule: options.watch,
             watch: None,
             debugger: debugger::Panel::new(),
@@ -225,8 +268,13 @@ impl App {
                 self.live_reload();
             }
             let deadline = Instant::now() + WORK_TIME;
-            self.session
-                .frame(events, &self.settings, self.sound.is_none(), deadline);
+            self.session.frame(
+                events,
+                &self.settings,
+                self.sound.is_none(),
+                &self.tap,
+                deadline,
+            );
             self.debugger.update(&self.session);
             for line in self.session.news.drain(..) {
                 self.notice.show(line);
@@ -256,7 +304,10 @@ impl App {
             if let Some(sound) = &mut self.sound {
                 sound.tick();
             }
-            let title = self.session.title();
+            let mut title = self.session.title();
+            if self.recording.is_some() {
+                title.push_str(" (recording)");
+            }
             self.desktop.set_title(&title);
             let machine = &self.session.machine;
             let at = machine.devices.system.metadata;
@@ -264,7 +315,14 @@ impl App {
                 .set_icon(icon::Icon::from_metadata(&machine.uxn.ram[..], at));
             self.desktop
                 .hide_cursor(self.session.machine.devices.mouse.vector != 0);
-            let frame = self.notice.overlay(self.session.machine.screen_frame());
+            let frame = self.session.machine.screen_frame();
+            // The machine's picture, without the notice bar over it.
+            if let Some(recording) = &mut self.recording {
+                let changed = frame.changed.is_some();
+                recording.frame(frame.pixels, frame.width, frame.height, changed);
+                recording.sound(&self.tap.take());
+            }
+            let frame = self.notice.overlay(frame);
             let frame = self.debugger.beside(frame);
             self.desktop.present(frame);
         }
@@ -315,6 +373,7 @@ impl App {
             HostKey::Screenshot => self.screenshot(),
             HostKey::SaveState => self.save_state(),
             HostKey::RestoreState => self.restore_state(),
+            HostKey::Record => self.toggle_recording(),
             HostKey::Quit => {}
         }
     }
@@ -530,6 +589,35 @@ impl App {
                     );
                 }
                 self.dialog = None;
+            }
+        }
+    }
+
+    /// F10: starts a recording (`hop-rec-N.gif` and `.wav` in the current
+    /// directory), or ends the one running.
+    fn toggle_recording(&mut self) {
+        match self.recording.take() {
+            Some(recording) => {
+                self.tap.stop();
+                let names = format!(
+                    "{} and {}",
+                    recording.gif.display(),
+                    recording.wav.display()
+                );
+                match recording.finish() {
+                    Ok(()) => self.notice.say(format!("saved {names}")),
+                    Err(e) => self.notice.say(e),
+                }
+            }
+            None => {
+                let out = record::Recording::next_name();
+                match record::Recording::start(&out) {
+                    Ok(recording) => {
+                        self.tap.start();
+                        self.recording = Some(recording);
+                    }
+                    Err(e) => self.notice.say(e),
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::program::{Origin, Program};
@@ -35,6 +36,10 @@ pub struct Settings {
     /// The reference to behave like (None: from each ROM's metadata), for
     /// every ROM this window runs, reloaded or opened.
     pub compat: Option<crate::varvara::Compat>,
+    /// The clipboard bridged to each machine's `.snarf` (None: `--no-clipboard`).
+    pub clipboard: Option<Arc<super::clipboard::Bridge>>,
+    /// Where console output goes as MIDI instead of stdout (`--midi`).
+    pub midi: Option<super::midi::Port>,
 }
 
 pub struct Session {
@@ -92,9 +97,10 @@ impl Session {
         snapshot: Option<&[u8]>,
     ) -> Result<Session, String> {
         let captured = (program.origin == Origin::Launcher).then(Captured::default);
-        let stdout: Box<dyn Write> = match &captured {
-            Some(c) => Box::new(c.clone()),
-            None => Box::new(io::stdout()),
+        let stdout: Box<dyn Write> = match (&captured, &settings.midi) {
+            (Some(c), _) => Box::new(c.clone()),
+            (None, Some(port)) => Box::new(super::midi::Writer::new(port.clone())),
+            (None, None) => Box::new(io::stdout()),
         };
         let config = Config {
             engine: settings.engine,
@@ -108,8 +114,11 @@ impl Session {
             stderr: Box::new(io::stderr()),
             compat: settings.compat,
         };
-        let machine = Varvara::new(&program.rom, config)
+        let mut machine = Varvara::new(&program.rom, config)
             .map_err(|e| format!("hop: {}: {e}", program.file_name()))?;
+        if let Some(bridge) = &settings.clipboard {
+            machine.set_snarf_hook(bridge.clone());
+        }
         let mut session = Session {
             machine,
             program,
@@ -159,12 +168,13 @@ impl Session {
     /// Runs one frame until `deadline`: finished notes, the events, the
     /// screen vector, after whatever earlier frames left unfinished.
     /// With `silent` (no sound stream), the frame's audio is rendered here
-    /// and dropped, so notes still end and their vectors still run in time.
+    /// (for `tap`, the recording, if one runs) and dropped, so notes still end and their vectors still run in time.
     pub fn frame(
         &mut self,
         events: Vec<Event>,
         settings: &Settings,
         silent: bool,
+        tap: &super::sound::Tap,
         deadline: Instant,
     ) {
         if self.stopped.is_some() || self.machine.halted() {
@@ -180,6 +190,7 @@ impl Session {
         }
         self.machine.queue_frame(events);
         let result = self.machine.work(Some(deadline));
+        self.machine.report_snarf();
         if silent {
             // In blocks of 512 frames, as the reference's audio callback
             // asks: a note whose envelope ends exactly where a block ends
@@ -191,6 +202,7 @@ impl Session {
             while self.silent_due >= SILENT_BLOCK as u64 {
                 self.silent_due -= SILENT_BLOCK as u64;
                 self.machine.render_audio(&mut block);
+                tap.feed(&block);
             }
         } else {
             self.machine.refresh_audio_samples();

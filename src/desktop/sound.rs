@@ -38,6 +38,7 @@ pub struct Sound {
     /// Frames (of the main loop) since a voice last sounded.
     quiet_frames: u32,
     output: Slot,
+    tap: Tap,
 }
 
 /// The running machine's audio output; replaced when the ROM changes.
@@ -51,9 +52,52 @@ fn render(slot: &Slot, out: &mut [i16]) {
     }
 }
 
+/// The engine's samples as they are rendered (44.1 kHz, interleaved), kept
+/// while a recording runs, for the main thread to write each frame.
+#[derive(Clone, Default)]
+pub struct Tap(Arc<Mutex<Option<Vec<i16>>>>);
+
+impl Tap {
+    /// Starts keeping samples (none kept before).
+    pub fn start(&self) {
+        if let Ok(mut kept) = self.0.lock() {
+            *kept = Some(Vec::new());
+        }
+    }
+
+    /// Stops keeping samples and drops those not taken.
+    pub fn stop(&self) {
+        if let Ok(mut kept) = self.0.lock() {
+            *kept = None;
+        }
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.0.lock().is_ok_and(|kept| kept.is_some())
+    }
+
+    /// Keeps `samples` if a recording runs.
+    pub fn feed(&self, samples: &[i16]) {
+        if let Ok(mut kept) = self.0.lock()
+            && let Some(kept) = kept.as_mut()
+        {
+            kept.extend_from_slice(samples);
+        }
+    }
+
+    /// The samples kept since the last take.
+    pub fn take(&self) -> Vec<i16> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut kept| kept.as_mut().map(std::mem::take))
+            .unwrap_or_default()
+    }
+}
+
 impl Sound {
     /// Opens the default output device and starts pulling from `output`.
-    pub fn start(output: Slot) -> Result<Sound, NoSound> {
+    pub fn start(output: Slot, tap: Tap) -> Result<Sound, NoSound> {
         // ALSA prints errors of its own when a device fails to open; keep
         // them in a buffer (for this thread, where cpal opens the device).
         let _quiet_alsa = alsa::Output::local_error_handler();
@@ -67,14 +111,14 @@ impl Sound {
             ))
         })?;
         let stream = match config.sample_format() {
-            SampleFormat::F32 => build::<f32>(&device, &config, output.clone()),
-            SampleFormat::F64 => build::<f64>(&device, &config, output.clone()),
-            SampleFormat::I16 => build::<i16>(&device, &config, output.clone()),
-            SampleFormat::I32 => build::<i32>(&device, &config, output.clone()),
-            SampleFormat::I8 => build::<i8>(&device, &config, output.clone()),
-            SampleFormat::U16 => build::<u16>(&device, &config, output.clone()),
-            SampleFormat::U32 => build::<u32>(&device, &config, output.clone()),
-            SampleFormat::U8 => build::<u8>(&device, &config, output.clone()),
+            SampleFormat::F32 => build::<f32>(&device, &config, output.clone(), tap.clone()),
+            SampleFormat::F64 => build::<f64>(&device, &config, output.clone(), tap.clone()),
+            SampleFormat::I16 => build::<i16>(&device, &config, output.clone(), tap.clone()),
+            SampleFormat::I32 => build::<i32>(&device, &config, output.clone(), tap.clone()),
+            SampleFormat::I8 => build::<i8>(&device, &config, output.clone(), tap.clone()),
+            SampleFormat::U16 => build::<u16>(&device, &config, output.clone(), tap.clone()),
+            SampleFormat::U32 => build::<u32>(&device, &config, output.clone(), tap.clone()),
+            SampleFormat::U8 => build::<u8>(&device, &config, output.clone(), tap.clone()),
             other => Err(NoSound(format!(
                 "the audio device wants {other} samples, which hop does not produce"
             ))),
@@ -87,14 +131,16 @@ impl Sound {
             paused: false,
             quiet_frames: 0,
             output,
+            tap,
         })
     }
 
     /// Called once a frame, after the frame's vectors: pauses the stream
     /// after a second of silence (an idle ROM costs no audio thread work)
-    /// and resumes it as soon as a voice sounds.
+    /// and resumes it as soon as a voice sounds. A recording keeps it
+    /// running: its sound must have the silences too.
     pub fn tick(&mut self) {
-        let playing = self.output.lock().is_ok_and(|o| o.is_playing());
+        let playing = self.output.lock().is_ok_and(|o| o.is_playing()) || self.tap.is_on();
         if playing {
             self.quiet_frames = 0;
             if self.paused && self.stream.play().is_ok() {
@@ -113,12 +159,14 @@ fn build<T>(
     device: &cpal::Device,
     config: &cpal::SupportedStreamConfig,
     output: Slot,
+    tap: Tap,
 ) -> Result<cpal::Stream, NoSound>
 where
     T: SizedSample + FromSample<f32>,
 {
     let channels = config.channels() as usize;
     let mut source = Source::new(output, config.sample_rate())?;
+    source.tap = tap;
     device
         .build_output_stream(
             config.config(),
@@ -145,6 +193,7 @@ where
 /// Stereo frames at the device rate, as f32 in [-1, 1].
 struct Source {
     output: Slot,
+    tap: Tap,
     resampler: Option<Async<f32>>,
     /// The engine's samples (interleaved i16) and as f32.
     engine: Vec<i16>,
@@ -175,6 +224,7 @@ impl Source {
         let capacity = resampler.as_ref().map_or(CHUNK, |r| r.output_frames_max());
         Ok(Source {
             output,
+            tap: Tap::default(),
             resampler,
             engine: vec![0; CHUNK * CHANNELS],
             input: vec![0.0; CHUNK * CHANNELS],
@@ -195,6 +245,7 @@ impl Source {
     /// Renders the next chunk from the engine into `ready`.
     fn refill(&mut self) {
         render(&self.output, &mut self.engine);
+        self.tap.feed(&self.engine);
         for (f, &s) in self.input.iter_mut().zip(&self.engine) {
             *f = s as f32 / 32768.0;
         }

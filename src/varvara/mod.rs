@@ -330,6 +330,22 @@ impl Varvara {
         self.work(None).map(drop)
     }
 
+    /// Lets `hook` follow the ROM's snarf file (see [`file::SnarfHook`]).
+    pub fn set_snarf_hook(&mut self, hook: std::sync::Arc<dyn file::SnarfHook>) {
+        for file in &mut self.devices.files {
+            file.set_snarf_hook(hook.clone());
+        }
+    }
+
+    /// Shows the snarf hook what the ROM wrote to `.snarf` since the last
+    /// call (see [`file::File::report_snarf`]).
+    pub fn report_snarf(&mut self) {
+        self.devices
+            .files
+            .iter_mut()
+            .for_each(file::File::report_snarf);
+    }
+
     /// Closes both file devices' open files and listings. Their writes are
     /// on disk already (they are not buffered); this only ends the handles,
     /// as dropping the machine does. A host that resets the machine in

@@ -40,6 +40,25 @@ pub fn listing_separator(compat: &Compat) -> u8 {
     }
 }
 
+/// The file in the root where Left and Noodle keep what they copy.
+pub const SNARF: &str = ".snarf";
+
+/// The most of the snarf file a [`SnarfHook`] is shown after a write.
+const SNARF_LIMIT: u64 = 1 << 20;
+
+/// What the host does around the ROM's snarf file: the desktop bridges it
+/// to the system clipboard. Called from within a vector, so it must not
+/// wait on anything.
+pub trait SnarfHook: Send + Sync {
+    /// The ROM wrote to its snarf file; `contents` is all of it now
+    /// (called by [`File::report_snarf`], which the host calls).
+    fn written(&self, contents: &[u8]);
+    /// The ROM is about to read its snarf file: what to put there first,
+    /// if anything (a failed write leaves the file as it was).
+    fn before_read(&self) -> Option<Vec<u8>>;
+}
+
+
 enum Handle {
     Closed,
     Reading(cap_std::fs::File),
@@ -87,6 +106,9 @@ pub struct File {
     /// [`Compat::short_ports_act_once`]; otherwise the port is read as it
     /// stands at each transfer).
     length: u16,
+    snarf: Option<Arc<dyn SnarfHook>>,
+    /// The ROM wrote to the snarf file since [`File::report_snarf`].
+    snarf_written: bool,
 }
 
 impl File {
@@ -107,6 +129,42 @@ impl File {
             warned: false,
             compat: Compat::default(),
             length: 0,
+            snarf: None,
+            snarf_written: false,
+        }
+    }
+
+    /// Lets `hook` see the ROM's writes to its snarf file and fill it in
+    /// before the ROM reads it.
+    pub fn set_snarf_hook(&mut self, hook: Arc<dyn SnarfHook>) {
+        self.snarf = Some(hook);
+    }
+
+    /// Lets the hook fill in the snarf file, when that is the current name.
+    fn before_snarf_read(&self) {
+        if let Some(hook) = self.snarf_hook()
+            && let Some(contents) = hook.before_read()
+            && let Some(mut file) = self.open_snarf(OpenOptions::new().write(true).create(true))
+        {
+            // Not writable: the ROM reads what is there.
+            let _ = file.set_len(0).and_then(|()| file.write_all(&contents));
+        }
+    }
+
+    /// The snarf file in the root, opened as the ROM's files are: never
+    /// blocking, and only if it is a regular file.
+    fn open_snarf(&self, options: &mut OpenOptions) -> Option<cap_std::fs::File> {
+        let dir = self.sandbox.dir.as_ref()?;
+        let options = options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        let file = dir.open_with(SNARF, options).ok()?;
+        file.metadata().ok()?.is_file().then_some(file)
+    }
+
+    /// The hook, when the current name is the snarf file in the root.
+    fn snarf_hook(&self) -> Option<Arc<dyn SnarfHook>> {
+        match &self.target {
+            Some(Target::Below(path)) if path == Path::new(SNARF) => self.snarf.clone(),
+            _ => None,
         }
     }
 
@@ -269,6 +327,8 @@ impl File {
     /// Writes the size as `len` hex digits: `?` when it needs more digits,
     /// `-` for a directory, `!` when the name does not exist or is refused.
     fn stat(&mut self, out: &mut [u8]) {
+        // A ROM may stat the file for its length before reading it.
+        self.before_snarf_read();
         match self.metadata() {
             None => out.fill(b'!'),
             Some(m) if m.is_dir() => out.fill(b'-'),
@@ -318,6 +378,7 @@ impl File {
     /// Reads the next bytes of the file (or of the directory listing).
     fn read(&mut self, out: &mut [u8]) -> usize {
         if !matches!(self.handle, Handle::Reading(_) | Handle::Listing { .. }) {
+            self.before_snarf_read();
             self.handle = match self.open(OpenOptions::new().read(true)) {
                 Some((file, false)) => Handle::Reading(file),
                 Some((folder, true)) => Handle::Listing {
@@ -428,12 +489,33 @@ impl File {
                 _ => return 0,
             };
         }
-        match &mut self.handle {
+        let written = match &mut self.handle {
             Handle::Writing(file, _) => match file.write_all(data) {
                 Ok(()) => data.len(),
                 Err(_) => 0,
             },
             _ => 0,
+        };
+        if written > 0 && self.snarf_hook().is_some() {
+            self.snarf_written = true;
+        }
+        written
+    }
+
+    /// Shows the hook the snarf file, if the ROM wrote to it since the
+    /// last call: once a frame, not after each of a ROM's many small
+    /// writes.
+    pub fn report_snarf(&mut self) {
+        if !std::mem::replace(&mut self.snarf_written, false) {
+            return;
+        }
+        if let Some(hook) = &self.snarf
+            && let Some(file) = self.open_snarf(OpenOptions::new().read(true))
+        {
+            let mut contents = Vec::new();
+            if file.take(SNARF_LIMIT).read_to_end(&mut contents).is_ok() {
+                hook.written(&contents);
+            }
         }
     }
 }

@@ -258,6 +258,53 @@ fn fused_pairs_agree() {
     eprintln!("{runs} fused-pair runs agreed");
 }
 
+/// Every chain the tail-call engine fuses, with every opcode in it: an
+/// instruction then JCI, and LIT/LIT2 then an instruction then JCI (the
+/// literal-then-instruction pairs are in `fused_pairs_agree`). The stack
+/// pointers sit at and near the ends, both ways the JCI can go, with and
+/// without budget left, and around the address where fusing stops.
+#[test]
+fn fused_chains_agree() {
+    let mut runs = 0;
+    let edge = [0x00, 0x01, 0x02, 0x03, 0x04, 0xfb, 0xfc, 0xfd, 0xfe, 0xff];
+    for first in [None, Some(0x80u8), Some(0xa0)] {
+        for op in 0..=255u8 {
+            for seed in 0..24u64 {
+                // The literal (its value varies, so the JCI goes both
+                // ways), the op, JCI +1, INC, BRK.
+                let mut program = Vec::new();
+                if let Some(lit) = first {
+                    program.push(lit);
+                    program.extend(std::iter::repeat_n(
+                        (seed % 3) as u8,
+                        (lit >> 5 & 1) as usize + 1,
+                    ));
+                }
+                program.extend([op, 0x20, 0x00, 0x01, 0x01, 0x00]);
+                let case = Case {
+                    seed: seed * 7_919 + op as u64 * 13 + first.unwrap_or(0) as u64,
+                    program,
+                    pc: match seed % 8 {
+                        0 => 0x0100,
+                        1 => 0xfff6,
+                        2 => 0xfff8,
+                        3 => 0xfff9,
+                        4 => 0xfffa,
+                        _ => (seed * 0x3456) as u16,
+                    },
+                    wsp: edge[(seed % 10) as usize],
+                    rsp: edge[(seed * 7 % 10) as usize],
+                    budget: seed % 3,
+                    end: None,
+                };
+                check(&case).unwrap_or_else(|e| panic!("{e}"));
+                runs += 1;
+            }
+        }
+    }
+    eprintln!("{runs} fused-chain runs agreed");
+}
+
 /// Jump budget: an endless loop stops with the pc of the jump, and resumes.
 #[test]
 fn budget_interrupts_endless_loops() {

@@ -63,23 +63,15 @@ type Device<'a> = &'a mut dyn Bus;
 /// What the handlers dispatch through, in one register: the handler for
 /// every address of RAM (the one [`decode`] chose for what is there, or
 /// [`decode`] itself when that is not known yet), address `a` in slot
-/// `a + SLACK`. A struct, as a type cannot name itself.
-pub(crate) struct Code([Handler; CODE_LEN]);
+/// `a + SLACK`.
+pub(crate) type Code = [Slot; CODE_LEN];
 
-impl std::ops::Deref for Code {
-    type Target = [Handler; CODE_LEN];
-    #[inline(always)]
-    fn deref(&self) -> &[Handler; CODE_LEN] {
-        &self.0
-    }
-}
+/// One slot of [`Code`]: a struct, as a type cannot name itself.
+#[derive(Clone, Copy)]
+pub(crate) struct Slot(Handler);
 
-impl std::ops::DerefMut for Code {
-    #[inline(always)]
-    fn deref_mut(&mut self) -> &mut [Handler; CODE_LEN] {
-        &mut self.0
-    }
-}
+/// A slot not decoded yet.
+const UNKNOWN: Slot = Slot(decode);
 
 /// How many bytes past its own address a handler may read: its chain's
 /// opcodes and operands. Everything else derives from it: [`EDGE`], the
@@ -102,6 +94,8 @@ const CODE_LEN: usize = SLACK + 0x10000 + 1;
 const EDGE: usize = 0x10000 - LOOKAHEAD;
 
 const _: () = assert!(EDGE + LOOKAHEAD == 0x10000);
+// The bytes a handler depends on span two pages at most.
+const _: () = assert!(LOOKAHEAD < 256);
 const _: () = assert!(SLACK >= LOOKAHEAD);
 const _: () = assert!(super::ram::PADDING >= LOOKAHEAD);
 // Nothing fused at 0xffff - LOOKAHEAD and after, which a store at 0 would
@@ -112,8 +106,11 @@ const _: () = assert!(EDGE <= 0x10000 - SLACK);
 pub(crate) struct Decoded(Box<Code>);
 
 impl Decoded {
+    /// Made on the heap directly: through the stack, half a megabyte
+    /// would be written twice (and could overflow a small thread's stack).
     fn new() -> Decoded {
-        Decoded(Box::new(Code([decode; CODE_LEN])))
+        let slots: Box<[Slot]> = vec![UNKNOWN; CODE_LEN].into_boxed_slice();
+        Decoded(slots.try_into().unwrap_or_else(|_| unreachable!()))
     }
 }
 
@@ -156,7 +153,7 @@ impl M<'_, '_> {
 macro_rules! next {
     ($vm:ident, $bus:ident, $t:ident, $pc:expr, $wp:expr, $rp:expr) => {{
         let pc: u16 = $pc;
-        let handler = $t[pc as usize + SLACK];
+        let handler = $t[pc as usize + SLACK].0;
         become handler($vm, $bus, pc, $wp, $rp, $t)
     }};
 }
@@ -318,11 +315,16 @@ extern "rust-preserve-none" fn decode(
     t: &mut Code,
 ) -> Exit {
     let handler = if at as usize >= EDGE {
+        // Reads RAM as it runs, so it depends on nothing.
         wrapping
     } else {
+        // The bytes it depends on, `at` to `at + LOOKAHEAD`: two pages at
+        // most.
+        vm.code_pages[at as usize >> 8] = true;
+        vm.code_pages[(at as usize + LOOKAHEAD) >> 8] = true;
         fused(&vm.ram, at as usize)
     };
-    t[at as usize + SLACK] = handler;
+    t[at as usize + SLACK] = Slot(handler);
     become handler(vm, bus, at, wp, rp, t)
 }
 
@@ -359,7 +361,7 @@ fn fused(ram: &[u8; 0x10000], at: usize) -> Handler {
 fn refresh(vm: &mut Uxn, code: &mut Code) {
     if let Some((first, last)) = vm.ram.take_written() {
         // The slots of `first - SLACK` to `last`.
-        code[first..=last + SLACK].fill(decode);
+        code[first..=last + SLACK].fill(UNKNOWN);
     }
 }
 
@@ -483,10 +485,20 @@ pub fn run(vm: &mut Uxn, mut bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
     // and a sign test); more than i64::MAX jumps is no limit at all.
     vm.jumps_left = budget.min(i64::MAX as u64) as i64;
     vm.interrupted = false;
-    let mut decoded = vm.decoded.take().unwrap_or_else(Decoded::new);
+    let mut decoded = match vm.decoded.take() {
+        Some(mut decoded) => {
+            refresh(vm, &mut decoded.0);
+            decoded
+        }
+        None => {
+            // Nothing decoded yet: nothing to forget.
+            vm.ram.take_written();
+            vm.code_pages = [false; 256];
+            Decoded::new()
+        }
+    };
     let t = &mut *decoded.0;
-    refresh(vm, t);
-    let handler = t[pc as usize + SLACK];
+    let handler = t[pc as usize + SLACK].0;
     let exit = handler(vm, &mut bus, pc, wp, rp, t);
     vm.decoded = Some(decoded);
     exit

@@ -11,7 +11,7 @@
 //! round the end of RAM, DEI) says so before changing anything
 //! ([`Flow::Slow`]).
 
-use super::{Code, M, decode};
+use super::{Code, M, UNKNOWN};
 use crate::uxn::Uxn;
 
 /// How a body ended.
@@ -303,30 +303,37 @@ fn load(short: bool, ram: &[u8; 0x10000], addr: u16) -> u16 {
 /// Stores a byte or a short at `addr`, forgetting the decoded handlers of
 /// the instructions that depend on the bytes written (see
 /// [`super::LOOKAHEAD`]). A short must not cross the end of RAM (nor, for
-/// STZ, of the zero page): see [`splits`].
+/// STZ, of the zero page), nor a page: see [`splits`].
 #[inline(always)]
 fn store(short: bool, vm: &mut Uxn, code: &mut Code, addr: u16, v: u16) {
     let ram = vm.ram.padded_mut();
     let at = addr as usize;
-    // The slots of `at - SLACK` to `at`, and `at + 1` for a short.
-    code[at..at + super::SLACK + 1].fill(decode);
+    // The page of the bytes written (a short never crosses one here).
+    if vm.code_pages[at >> 8] {
+        // The slots of `at - SLACK` to `at`, and `at + 1` for a short.
+        code[at..at + super::SLACK + 1].fill(UNKNOWN);
+        if short {
+            code[at + super::SLACK + 1] = UNKNOWN;
+        }
+    }
     if short {
         // One 16-bit store; the padding keeps it in bounds for LLVM.
         ram[at..at + 2].copy_from_slice(&v.to_be_bytes());
-        code[at + super::SLACK + 1] = decode;
     } else {
         ram[at] = v as u8;
     }
 }
 
-/// Whether a store of a short at `addr` would have its second byte wrap
-/// to 0, past the end of RAM or (`zero_page`) of the zero page. Such
-/// stores run on the model engine: rare, and writing the two bytes apart
-/// would keep the machine's register out of r12 in the whole handler (x86
-/// cannot address a high-byte register next to it).
+/// Whether a store of a short at `addr` has its bytes on two pages: at the
+/// end of RAM or of the zero page (STZ) its second byte wraps to 0, and
+/// elsewhere it would make the check of [`Uxn::code_pages`] look at two
+/// pages. Such stores run on the model engine: rare (one short in 256 at
+/// an odd address), and writing the two bytes apart would keep the
+/// machine's register out of r12 in the whole handler (x86 cannot address
+/// a high-byte register next to it).
 #[inline(always)]
-fn splits(short: bool, addr: u16, zero_page: bool) -> bool {
-    short && addr == if zero_page { 0xff } else { 0xffff }
+fn splits(short: bool, addr: u16) -> bool {
+    short && addr as u8 == 0xff
 }
 
 /// Reads an instruction's operand at `at` (just past its opcode): a byte,
@@ -561,10 +568,9 @@ load_op!(ldr, 1, |ram, addr, pc| load(
 load_op!(lda, 2, |ram, addr, _pc| load(short(OP), ram, addr));
 
 /// Memory writes: pop an address of `addr_bytes` bytes and a value, and
-/// store it at `at` (computed from `addr` and `pc`), in the zero page for
-/// `zero_page`.
+/// store it at `at` (computed from `addr` and `pc`).
 macro_rules! store_op {
-    ($name:ident, $addr_bytes:literal, |$addr:ident, $pc:ident| $at:expr, $zero_page:expr) => {
+    ($name:ident, $addr_bytes:literal, |$addr:ident, $pc:ident| $at:expr) => {
         #[inline(always)]
         fn $name<const OP: u8>(m: &mut M<'_, '_>) -> Flow {
             let (w, sh) = (width(OP), short(OP));
@@ -578,7 +584,7 @@ macro_rules! store_op {
             let d = *p;
             let $addr = get($addr_bytes == 2, st, d, 1);
             let at: u16 = $at;
-            if splits(sh, at, $zero_page) {
+            if splits(sh, at) {
                 return Flow::Slow;
             }
             let v = get(sh, st, d, $addr_bytes + 1);
@@ -589,15 +595,11 @@ macro_rules! store_op {
     };
 }
 
-// A short's second byte wraps inside the zero page.
-store_op!(stz, 1, |addr, _pc| addr as u8 as u16, true);
-store_op!(
-    str,
-    1,
-    |addr, pc| pc.wrapping_add(addr as u8 as i8 as u16),
-    false
-);
-store_op!(sta, 2, |addr, _pc| addr, false);
+// (A short at 0xff would have its second byte wrap inside the zero page:
+// see [`splits`].)
+store_op!(stz, 1, |addr, _pc| addr as u8 as u16);
+store_op!(str, 1, |addr, pc| pc.wrapping_add(addr as u8 as i8 as u16));
+store_op!(sta, 2, |addr, _pc| addr);
 
 #[inline(always)]
 fn deo<const OP: u8>(m: &mut M<'_, '_>) -> Flow {

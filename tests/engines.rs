@@ -91,19 +91,22 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
     prop_assume!(steps < 1 << 20, "runs long");
     let (a, ra, ea) = run(case, Engine::TailCall);
     let (b, rb, eb) = run(case, Engine::Model);
-    let first_op = a.ram[case.pc as usize];
-    let ctx = format!(
-        "first op {} ({first_op:#04x}) in {case:?}",
-        opcode_name(case.machine().ram[case.pc as usize])
-    );
-    prop_assert_eq!(ea, eb, "exit: {}", ctx);
-    prop_assert_eq!((a.wsp, a.rsp), (b.wsp, b.rsp), "pointers: {}", ctx);
-    prop_assert!(a.wst == b.wst, "working stack: {}", ctx);
-    prop_assert!(a.rst == b.rst, "return stack: {}", ctx);
-    prop_assert!(a.dev == b.dev, "device page: {}", ctx);
-    prop_assert_eq!(&ra, &rb, "device calls: {}", ctx);
+    // Built only for a failure: a machine costs more than most runs.
+    let ctx = || {
+        let first_op = case.machine().ram[case.pc as usize];
+        format!(
+            "first op {} ({first_op:#04x}) in {case:?}",
+            opcode_name(first_op)
+        )
+    };
+    prop_assert_eq!(ea, eb, "exit: {}", ctx());
+    prop_assert_eq!((a.wsp, a.rsp), (b.wsp, b.rsp), "pointers: {}", ctx());
+    prop_assert!(a.wst == b.wst, "working stack: {}", ctx());
+    prop_assert!(a.rst == b.rst, "return stack: {}", ctx());
+    prop_assert!(a.dev == b.dev, "device page: {}", ctx());
+    prop_assert_eq!(&ra, &rb, "device calls: {}", ctx());
     if let Some(at) = (0..0x10000).find(|&i| a.ram[i] != b.ram[i]) {
-        prop_assert!(false, "RAM differs at {at:#06x}: {}", ctx);
+        prop_assert!(false, "RAM differs at {at:#06x}: {}", ctx());
     }
     Ok(())
 }
@@ -207,18 +210,21 @@ fn every_opcode_agrees() {
     eprintln!("{runs} single-opcode runs agreed");
 }
 
-/// LIT and LIT2 followed by every opcode (the engine fuses the literal into
-/// the next instruction), from many random states with the pointers at the
+/// LIT, LIT2, LITr and LIT2r followed by every opcode (the engine fuses the
+/// literal into the next instruction), from many random states with the pointers at the
 /// stack edges, and comparisons followed by JCI (also fused).
 #[test]
 fn fused_pairs_agree() {
     let mut runs = 0;
     let edge = [0x00, 0x01, 0x02, 0x03, 0xfc, 0xfd, 0xfe, 0xff];
-    for first in [0x80u8, 0xa0, 0x08, 0x0b, 0x28, 0x2b, 0x88, 0xab] {
+    for first in [0x80u8, 0xa0, 0xc0, 0xe0, 0x08, 0x0b, 0x28, 0x2b, 0x88, 0xab] {
         for op in 0..=255u8 {
             for seed in 0..18u64 {
-                // Compare, JCI: the second byte is the JCI and its offset follows.
-                let program = if first & 0x1f == 0x00 {
+                // A literal, then the op (and its operand, if any); or
+                // compare, JCI: the second byte is the JCI and its offset follows.
+                let program = if first & 0x3f == 0x00 {
+                    vec![first, 0x01, op, 0x12, 0x34, 0x00]
+                } else if first & 0x1f == 0x00 {
                     vec![first, 0x01, 0x02, op, 0x12, 0x34, 0x00]
                 } else {
                     vec![first, 0x20, 0x00, op, 0x00]
@@ -753,4 +759,135 @@ fn found_regressions() {
             assert_eq!(exit, Exit::Budget { pc: 0xfffe }, "{engine} from {at:#06x}");
         }
     }
+}
+
+/// The long differential run: `HOP_LONG_CASES` random programs (default
+/// ten million) on two reused machines, split over two threads. Ignored in
+/// the normal suite; run it in release with
+/// `cargo test --release --test engines long_differential_run -- --ignored --nocapture`.
+/// Each program is random RAM with random bytes at a random pc (a quarter
+/// of them in the last 64 bytes, where code runs past the end), random
+/// stacks, pointers (a quarter of them at the ends), device page and jump
+/// budget; programs the model does not finish within 65536 instructions
+/// are skipped (and counted).
+#[test]
+#[ignore]
+fn long_differential_run() {
+    let total: u64 = std::env::var("HOP_LONG_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    let started = std::time::Instant::now();
+    let workers = 2;
+    let results: Vec<(u64, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                scope.spawn(move || {
+                    long_run_worker(w, total / workers + (w < total % workers) as u64)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a worker failed"))
+            .collect()
+    });
+    let ran: u64 = results.iter().map(|r| r.0).sum();
+    let skipped: u64 = results.iter().map(|r| r.1).sum();
+    eprintln!(
+        "long differential run: {ran} random programs agreed ({skipped} more skipped as long) in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// One thread of [`long_differential_run`]: returns (programs compared,
+/// programs skipped).
+fn long_run_worker(worker: u64, cases: u64) -> (u64, u64) {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ (worker + 1).wrapping_mul(0x2545_f491_4f6c_dd1d);
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut a = Uxn::new();
+    let mut b = Uxn::new();
+    let (mut ran, mut skipped) = (0, 0);
+    for case in 0..cases {
+        for chunk in a.ram.chunks_exact_mut(8) {
+            chunk.copy_from_slice(&next().to_le_bytes());
+        }
+        let r = next();
+        let pc = if r % 4 == 0 {
+            0xffc0 | (r >> 8) as u16 & 0x3f
+        } else {
+            (r >> 8) as u16
+        };
+        let end = (r >> 24) % 8;
+        match end {
+            0 | 1 => a.ram[0xfffd..].fill(0),
+            2 => a.ram[0xfffd..].copy_from_slice(&[0, 0xc0, (r >> 32) as u8]),
+            3 => {
+                let ops = [0x00, 0xa0, 0xe0, 0x20, 0x40, 0x60, 0x80, 0xc0];
+                a.ram[0xfffd] = ops[(r >> 40) as usize % 3];
+                a.ram[0xfffe] = ops[(r >> 44) as usize % 8];
+            }
+            _ => {}
+        }
+        let len = (r >> 48) as usize % 48;
+        for i in 0..len {
+            let byte = next() as u8;
+            a.ram[pc.wrapping_add(i as u16) as usize] = byte;
+        }
+        b.ram.copy_from_slice(&a.ram[..]);
+        let r = next();
+        let edge = |v: u64| [0x00, 0x01, 0x02, 0xfd, 0xfe, 0xff][v as usize % 6];
+        a.wsp = if r % 4 == 0 {
+            edge(r >> 8)
+        } else {
+            (r >> 16) as u8
+        };
+        a.rsp = if (r >> 3) % 4 == 0 {
+            edge(r >> 24)
+        } else {
+            (r >> 32) as u8
+        };
+        let budget = (r >> 40) % 300;
+        for byte in a
+            .wst
+            .bytes_mut()
+            .iter_mut()
+            .chain(a.rst.bytes_mut().iter_mut())
+            .chain(a.dev.iter_mut())
+        {
+            *byte = next() as u8;
+        }
+        b.wst = a.wst.clone();
+        b.rst = a.rst.clone();
+        b.dev = a.dev;
+        b.wsp = a.wsp;
+        b.rsp = a.rsp;
+        let mut rb = Recorder::default();
+        let (eb, steps) = model::run_steps(&mut b, &mut rb, pc, budget, 1 << 16);
+        if steps == 1 << 16 {
+            skipped += 1;
+            continue;
+        }
+        let mut ra = Recorder::default();
+        let ea = a.run(&mut ra, pc, budget, Engine::TailCall);
+        let same = ea == eb
+            && (a.wsp, a.rsp) == (b.wsp, b.rsp)
+            && a.wst == b.wst
+            && a.rst == b.rst
+            && a.dev == b.dev
+            && ra == rb
+            && a.ram[..] == b.ram[..];
+        assert!(
+            same,
+            "worker {worker}, case {case}: the engines differ from pc {pc:#06x} (first op {}), budget {budget}: {ea:?} / {eb:?}",
+            opcode_name(b.ram[pc as usize])
+        );
+        ran += 1;
+    }
+    (ran, skipped)
 }

@@ -331,7 +331,8 @@ extern "rust-preserve-none" fn decode(
 /// The handler for the instruction at `at` (before [`EDGE`]), fused with
 /// the ones after it where that pays: a literal with the next instruction
 /// (LIT is the most common instruction, and its value is almost always
-/// consumed at once), and a JCI with the instruction before it.
+/// consumed at once; LITr's often is), and a JCI with the instruction
+/// before it.
 fn fused(ram: &[u8; 0x10000], at: usize) -> Handler {
     let op = ram[at];
     match op {
@@ -350,6 +351,8 @@ fn fused(ram: &[u8; 0x10000], at: usize) -> Handler {
                 LIT2_THEN[next as usize]
             }
         }
+        0xc0 => LITR_THEN[ram[at + 2] as usize],
+        0xe0 => LIT2R_THEN[ram[at + 3] as usize],
         _ if flows_on(op) && ram[at + length(op)] == 0x20 => THEN_JCI[op as usize],
         _ => OPS[op as usize],
     }
@@ -392,6 +395,12 @@ const fn lit_then<const B: u8>() -> Handler {
 const fn lit2_then<const B: u8>() -> Handler {
     two::<0xa0, B>
 }
+const fn litr_then<const B: u8>() -> Handler {
+    two::<0xc0, B>
+}
+const fn lit2r_then<const B: u8>() -> Handler {
+    two::<0xe0, B>
+}
 const fn then_jci<const A: u8>() -> Handler {
     if flows_on(A) {
         two::<A, 0x20>
@@ -419,6 +428,10 @@ const OPS: [Handler; 256] = table!(plain);
 /// `LIT n` and `LIT2 nn` with the instruction after the literal, by its opcode.
 const LIT_THEN: [Handler; 256] = table!(lit_then);
 const LIT2_THEN: [Handler; 256] = table!(lit2_then);
+/// `LITr n` and `LIT2r nn` with the instruction after the literal (`LIT2r
+/// 0001 ADD2r`, `LITr 00 STHr`).
+const LITR_THEN: [Handler; 256] = table!(litr_then);
+const LIT2R_THEN: [Handler; 256] = table!(lit2r_then);
 /// An instruction (by opcode) and the JCI after it.
 const THEN_JCI: [Handler; 256] = table!(then_jci);
 /// `LIT n` and `LIT2 nn`, the instruction after the literal (by opcode), and a JCI.

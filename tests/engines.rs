@@ -311,6 +311,49 @@ fn fused_chains_agree() {
     eprintln!("{runs} fused-chain runs agreed");
 }
 
+/// The pairs of instructions the tail-call engine fuses when they come in
+/// a row (its lists `firsts` and `seconds` in src/uxn/tailcall/mod.rs),
+/// every first with every second, with the pointers at and near the ends,
+/// around where fusing stops, with and without budget (for JMP2r).
+#[test]
+fn fused_instruction_pairs_agree() {
+    const FIRSTS: [u8; 16] = [
+        0x04, 0x05, 0x06, 0x07, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2f, 0x38, 0x6f, 0xcf,
+        0xef,
+    ];
+    const MORE_SECONDS: [u8; 16] = [
+        0x6c, 0x18, 0x39, 0x14, 0x34, 0x10, 0x30, 0x15, 0x35, 0x11, 0x31, 0x3a, 0x1c, 0x01, 0x0f,
+        0x4f,
+    ];
+    let mut runs = 0;
+    let edge = [
+        0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
+    ];
+    for first in FIRSTS {
+        for second in FIRSTS.into_iter().chain(MORE_SECONDS) {
+            for seed in 0..24u64 {
+                let case = Case {
+                    seed: seed * 15_485_863 + first as u64 * 257 + second as u64,
+                    program: vec![first, second, 0x00],
+                    pc: match seed % 6 {
+                        0 => 0x0100,
+                        1 => 0xfff9,
+                        2 => 0xfffa,
+                        _ => (seed * 0x4567) as u16,
+                    },
+                    wsp: edge[(seed % 12) as usize],
+                    rsp: edge[(seed * 5 % 12) as usize],
+                    budget: seed % 2,
+                    end: None,
+                };
+                check(&case).unwrap_or_else(|e| panic!("{e}"));
+                runs += 1;
+            }
+        }
+    }
+    eprintln!("{runs} fused-instruction-pair runs agreed");
+}
+
 /// Jump budget: an endless loop stops with the pc of the jump, and resumes.
 #[test]
 fn budget_interrupts_endless_loops() {

@@ -354,6 +354,15 @@ fn fused(ram: &[u8; 0x10000], at: usize) -> Handler {
         0xc0 => LITR_THEN[ram[at + 2] as usize],
         0xe0 => LIT2R_THEN[ram[at + 3] as usize],
         _ if flows_on(op) && ram[at + length(op)] == 0x20 => THEN_JCI[op as usize],
+        // Two instructions that often come in a row (`OVR2 OVR2`, `ROT
+        // ROT`, `STH2kr LDA2`, `POP2 JMP2r`), unless the second one fuses
+        // with a JCI.
+        _ if FIRST[op as usize] < 32
+            && SECOND[ram[at + 1] as usize] < 32
+            && ram[at + 2] != 0x20 =>
+        {
+            PAIRS[FIRST[op as usize] as usize][SECOND[ram[at + 1] as usize] as usize]
+        }
         _ => OPS[op as usize],
     }
 }
@@ -432,6 +441,68 @@ const LIT2_THEN: [Handler; 256] = table!(lit2_then);
 /// 0001 ADD2r`, `LITr 00 STHr`).
 const LITR_THEN: [Handler; 256] = table!(litr_then);
 const LIT2R_THEN: [Handler; 256] = table!(lit2r_then);
+/// Instructions that often come first in a pair: stack shuffles, INC2,
+/// ADD2, and taking from and keeping off the return stack. Each flows on
+/// (see [`flows_on`]), so the second of the pair is the one after it.
+macro_rules! firsts {
+    ($m:ident $(, $arg:tt)*) => {
+        $m!($($arg)*; 0x04 0x05 0x06 0x07 0x21 0x22 0x23 0x24 0x25 0x26 0x27 0x2f 0x38 0x6f 0xcf 0xef)
+    };
+}
+
+/// Instructions that often come second: the same, and a few loads,
+/// stores, arithmetic and the return (`POP2 JMP2r`).
+macro_rules! seconds {
+    ($m:ident $(, $arg:tt)*) => {
+        $m!($($arg)*; 0x04 0x05 0x06 0x07 0x21 0x22 0x23 0x24 0x25 0x26 0x27 0x2f 0x38 0x6f 0xcf 0xef 0x6c 0x18 0x39 0x14 0x34 0x10 0x30 0x15 0x35 0x11 0x31 0x3a 0x1c 0x01 0x0f 0x4f)
+    };
+}
+
+/// For each opcode, its index among [`firsts`] and among [`seconds`], or
+/// 32.
+const FIRST: [u8; 256] = firsts!(index);
+const SECOND: [u8; 256] = seconds!(index);
+
+/// The index of each opcode in a list of them.
+macro_rules! index {
+    (; $($op:literal)*) => {{
+        let mut index = [32u8; 256];
+        let mut i = 0;
+        $(
+            assert!(index[$op] == 32, "listed twice");
+            index[$op] = i;
+            i += 1;
+        )*
+        let _ = i;
+        index
+    }};
+}
+use index;
+
+const _: () = {
+    macro_rules! all_flow_on {
+        (; $($op:literal)*) => {
+            $(assert!(flows_on($op) && length($op) == 1);)*
+        };
+    }
+    firsts!(all_flow_on);
+};
+
+/// A first and a second in a row, by their indices.
+const PAIRS: [[Handler; 32]; 16] = {
+    macro_rules! row {
+        ($a:literal; $($b:literal)*) => {
+            [$(two::<$a, $b>),*]
+        };
+    }
+    macro_rules! rows {
+        (; $($a:literal)*) => {
+            [$(seconds!(row, $a)),*]
+        };
+    }
+    firsts!(rows)
+};
+
 /// An instruction (by opcode) and the JCI after it.
 const THEN_JCI: [Handler; 256] = table!(then_jci);
 /// `LIT n` and `LIT2 nn`, the instruction after the literal (by opcode), and a JCI.

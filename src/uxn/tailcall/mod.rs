@@ -441,12 +441,12 @@ const LIT2_THEN: [Handler; 256] = table!(lit2_then);
 /// 0001 ADD2r`, `LITr 00 STHr`).
 const LITR_THEN: [Handler; 256] = table!(litr_then);
 const LIT2R_THEN: [Handler; 256] = table!(lit2r_then);
-/// Instructions that often come first in a pair: stack shuffles, INC2,
-/// ADD2, and taking from and keeping off the return stack. Each flows on
+/// Instructions that often come first in a pair: stack shuffles, loads,
+/// some arithmetic, and taking from and keeping off the return stack. Each flows on
 /// (see [`flows_on`]), so the second of the pair is the one after it.
 macro_rules! firsts {
     ($m:ident $(, $arg:tt)*) => {
-        $m!($($arg)*; 0x04 0x05 0x06 0x07 0x21 0x22 0x23 0x24 0x25 0x26 0x27 0x2f 0x38 0x6f 0xcf 0xef)
+        $m!($($arg)*; 0x04 0x05 0x06 0x07 0x21 0x22 0x23 0x24 0x25 0x26 0x27 0x2f 0x38 0x6f 0xcf 0xef 0x01 0x02 0x03 0x10 0x30 0x14 0x34 0x18 0x39 0x3a 0x1c 0x0f 0x4f 0x3f 0x3e 0x94)
     };
 }
 
@@ -489,7 +489,7 @@ const _: () = {
 };
 
 /// A first and a second in a row, by their indices.
-const PAIRS: [[Handler; 32]; 16] = {
+const PAIRS: [[Handler; 32]; 32] = {
     macro_rules! row {
         ($a:literal; $($b:literal)*) => {
             [$(two::<$a, $b>),*]

@@ -933,6 +933,9 @@ fn long_run_worker(worker: u64, cases: u64) -> (u64, u64) {
             opcode_name(b.ram[pc as usize])
         );
         ran += 1;
+        if (case + 1) % 500_000 == 0 {
+            eprintln!("worker {worker}: {} programs", case + 1);
+        }
     }
     (ran, skipped)
 }

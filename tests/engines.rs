@@ -809,7 +809,8 @@ fn found_regressions() {
 /// The long differential run: `HOP_LONG_CASES` random programs (default
 /// ten million) on two reused machines, split over two threads. Ignored in
 /// the normal suite; run it in release with
-/// `cargo test --release --test engines long_differential_run -- --ignored --nocapture`.
+/// `cargo test --release --test engines long_differential_run -- --ignored --nocapture`
+/// (`HOP_LONG_SEED=N` for another series).
 /// Each program is random RAM with random bytes at a random pc (a quarter
 /// of them in the last 64 bytes, where code runs past the end), random
 /// stacks, pointers (a quarter of them at the ends), device page and jump
@@ -848,7 +849,14 @@ fn long_differential_run() {
 /// One thread of [`long_differential_run`]: returns (programs compared,
 /// programs skipped).
 fn long_run_worker(worker: u64, cases: u64) -> (u64, u64) {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ (worker + 1).wrapping_mul(0x2545_f491_4f6c_dd1d);
+    // HOP_LONG_SEED picks another series of programs.
+    let seed: u64 = std::env::var("HOP_LONG_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut state = 0x9e37_79b9_7f4a_7c15u64
+        ^ (worker + 1).wrapping_mul(0x2545_f491_4f6c_dd1d)
+        ^ seed.wrapping_mul(0x9e37_79b9);
     let mut next = move || {
         state ^= state << 13;
         state ^= state >> 7;

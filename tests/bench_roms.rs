@@ -101,3 +101,6 @@ bench_rom!(sieve, "primes below 32768: 3512\n");
 bench_rom!(sort, "sort checksum: 0x2408\n");
 bench_rom!(crc, "crc32: 0xd58f3fe8\n");
 bench_rom!(interp, "interp total: 11136\n");
+bench_rom!(tak, "tak(24,16,8) = 9\n");
+bench_rom!(loops, "loop sum: 0x8860\n");
+bench_rom!(mandel, "mandel iterations: 24897\n");

@@ -91,19 +91,22 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
     prop_assume!(steps < 1 << 20, "runs long");
     let (a, ra, ea) = run(case, Engine::TailCall);
     let (b, rb, eb) = run(case, Engine::Model);
-    let first_op = a.ram[case.pc as usize];
-    let ctx = format!(
-        "first op {} ({first_op:#04x}) in {case:?}",
-        opcode_name(case.machine().ram[case.pc as usize])
-    );
-    prop_assert_eq!(ea, eb, "exit: {}", ctx);
-    prop_assert_eq!((a.wsp, a.rsp), (b.wsp, b.rsp), "pointers: {}", ctx);
-    prop_assert!(a.wst == b.wst, "working stack: {}", ctx);
-    prop_assert!(a.rst == b.rst, "return stack: {}", ctx);
-    prop_assert!(a.dev == b.dev, "device page: {}", ctx);
-    prop_assert_eq!(&ra, &rb, "device calls: {}", ctx);
+    // Built only for a failure: a machine costs more than most runs.
+    let ctx = || {
+        let first_op = case.machine().ram[case.pc as usize];
+        format!(
+            "first op {} ({first_op:#04x}) in {case:?}",
+            opcode_name(first_op)
+        )
+    };
+    prop_assert_eq!(ea, eb, "exit: {}", ctx());
+    prop_assert_eq!((a.wsp, a.rsp), (b.wsp, b.rsp), "pointers: {}", ctx());
+    prop_assert!(a.wst == b.wst, "working stack: {}", ctx());
+    prop_assert!(a.rst == b.rst, "return stack: {}", ctx());
+    prop_assert!(a.dev == b.dev, "device page: {}", ctx());
+    prop_assert_eq!(&ra, &rb, "device calls: {}", ctx());
     if let Some(at) = (0..0x10000).find(|&i| a.ram[i] != b.ram[i]) {
-        prop_assert!(false, "RAM differs at {at:#06x}: {}", ctx);
+        prop_assert!(false, "RAM differs at {at:#06x}: {}", ctx());
     }
     Ok(())
 }
@@ -207,18 +210,21 @@ fn every_opcode_agrees() {
     eprintln!("{runs} single-opcode runs agreed");
 }
 
-/// LIT and LIT2 followed by every opcode (the engine fuses the literal into
-/// the next instruction), from many random states with the pointers at the
+/// LIT, LIT2, LITr and LIT2r followed by every opcode (the engine fuses the
+/// literal into the next instruction), from many random states with the pointers at the
 /// stack edges, and comparisons followed by JCI (also fused).
 #[test]
 fn fused_pairs_agree() {
     let mut runs = 0;
     let edge = [0x00, 0x01, 0x02, 0x03, 0xfc, 0xfd, 0xfe, 0xff];
-    for first in [0x80u8, 0xa0, 0x08, 0x0b, 0x28, 0x2b, 0x88, 0xab] {
+    for first in [0x80u8, 0xa0, 0xc0, 0xe0, 0x08, 0x0b, 0x28, 0x2b, 0x88, 0xab] {
         for op in 0..=255u8 {
             for seed in 0..18u64 {
-                // Compare, JCI: the second byte is the JCI and its offset follows.
-                let program = if first & 0x1f == 0x00 {
+                // A literal, then the op (and its operand, if any); or
+                // compare, JCI: the second byte is the JCI and its offset follows.
+                let program = if first & 0x3f == 0x00 {
+                    vec![first, 0x01, op, 0x12, 0x34, 0x00]
+                } else if first & 0x1f == 0x00 {
                     vec![first, 0x01, 0x02, op, 0x12, 0x34, 0x00]
                 } else {
                     vec![first, 0x20, 0x00, op, 0x00]
@@ -256,6 +262,98 @@ fn fused_pairs_agree() {
         }
     }
     eprintln!("{runs} fused-pair runs agreed");
+}
+
+/// Every chain the tail-call engine fuses, with every opcode in it: an
+/// instruction then JCI, and LIT/LIT2 then an instruction then JCI (the
+/// literal-then-instruction pairs are in `fused_pairs_agree`). The stack
+/// pointers sit at and near the ends, both ways the JCI can go, with and
+/// without budget left, and around the address where fusing stops.
+#[test]
+fn fused_chains_agree() {
+    let mut runs = 0;
+    let edge = [0x00, 0x01, 0x02, 0x03, 0x04, 0xfb, 0xfc, 0xfd, 0xfe, 0xff];
+    for first in [None, Some(0x80u8), Some(0xa0)] {
+        for op in 0..=255u8 {
+            for seed in 0..24u64 {
+                // The literal (its value varies, so the JCI goes both
+                // ways), the op, JCI +1, INC, BRK.
+                let mut program = Vec::new();
+                if let Some(lit) = first {
+                    program.push(lit);
+                    program.extend(std::iter::repeat_n(
+                        (seed % 3) as u8,
+                        (lit >> 5 & 1) as usize + 1,
+                    ));
+                }
+                program.extend([op, 0x20, 0x00, 0x01, 0x01, 0x00]);
+                let case = Case {
+                    seed: seed * 7_919 + op as u64 * 13 + first.unwrap_or(0) as u64,
+                    program,
+                    pc: match seed % 8 {
+                        0 => 0x0100,
+                        1 => 0xfff6,
+                        2 => 0xfff8,
+                        3 => 0xfff9,
+                        4 => 0xfffa,
+                        _ => (seed * 0x3456) as u16,
+                    },
+                    wsp: edge[(seed % 10) as usize],
+                    rsp: edge[(seed * 7 % 10) as usize],
+                    budget: seed % 3,
+                    end: None,
+                };
+                check(&case).unwrap_or_else(|e| panic!("{e}"));
+                runs += 1;
+            }
+        }
+    }
+    eprintln!("{runs} fused-chain runs agreed");
+}
+
+/// The pairs of instructions the tail-call engine fuses when they come in
+/// a row (its lists `firsts` and `seconds` in src/uxn/tailcall/mod.rs),
+/// every first with every second, with the pointers at and near the ends,
+/// around where fusing stops, with and without budget (for JMP2r).
+#[test]
+fn fused_instruction_pairs_agree() {
+    const FIRSTS: [u8; 32] = [
+        0x04, 0x05, 0x06, 0x07, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2f, 0x38, 0x6f, 0xcf,
+        0xef, 0x01, 0x02, 0x03, 0x10, 0x30, 0x14, 0x34, 0x18, 0x39, 0x3a, 0x1c, 0x0f, 0x4f, 0x3f,
+        0x3e, 0x94,
+    ];
+    // The seconds: the first 16 firsts, and these.
+    const MORE_SECONDS: [u8; 16] = [
+        0x6c, 0x18, 0x39, 0x14, 0x34, 0x10, 0x30, 0x15, 0x35, 0x11, 0x31, 0x3a, 0x1c, 0x01, 0x0f,
+        0x4f,
+    ];
+    let mut runs = 0;
+    let edge = [
+        0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
+    ];
+    for first in FIRSTS {
+        for second in FIRSTS[..16].iter().copied().chain(MORE_SECONDS) {
+            for seed in 0..24u64 {
+                let case = Case {
+                    seed: seed * 15_485_863 + first as u64 * 257 + second as u64,
+                    program: vec![first, second, 0x00],
+                    pc: match seed % 6 {
+                        0 => 0x0100,
+                        1 => 0xfff9,
+                        2 => 0xfffa,
+                        _ => (seed * 0x4567) as u16,
+                    },
+                    wsp: edge[(seed % 12) as usize],
+                    rsp: edge[(seed * 5 % 12) as usize],
+                    budget: seed % 2,
+                    end: None,
+                };
+                check(&case).unwrap_or_else(|e| panic!("{e}"));
+                runs += 1;
+            }
+        }
+    }
+    eprintln!("{runs} fused-instruction-pair runs agreed");
 }
 
 /// Jump budget: an endless loop stops with the pc of the jump, and resumes.
@@ -706,4 +804,146 @@ fn found_regressions() {
             assert_eq!(exit, Exit::Budget { pc: 0xfffe }, "{engine} from {at:#06x}");
         }
     }
+}
+
+/// The long differential run: `HOP_LONG_CASES` random programs (default
+/// ten million) on two reused machines, split over two threads. Ignored in
+/// the normal suite; run it in release with
+/// `cargo test --release --test engines long_differential_run -- --ignored --nocapture`
+/// (`HOP_LONG_SEED=N` for another series).
+/// Each program is random RAM with random bytes at a random pc (a quarter
+/// of them in the last 64 bytes, where code runs past the end), random
+/// stacks, pointers (a quarter of them at the ends), device page and jump
+/// budget; programs the model does not finish within 65536 instructions
+/// are skipped (and counted).
+#[test]
+#[ignore]
+fn long_differential_run() {
+    let total: u64 = std::env::var("HOP_LONG_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    let started = std::time::Instant::now();
+    let workers = 2;
+    let results: Vec<(u64, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                scope.spawn(move || {
+                    long_run_worker(w, total / workers + (w < total % workers) as u64)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a worker failed"))
+            .collect()
+    });
+    let ran: u64 = results.iter().map(|r| r.0).sum();
+    let skipped: u64 = results.iter().map(|r| r.1).sum();
+    eprintln!(
+        "long differential run: {ran} random programs agreed ({skipped} more skipped as long) in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// One thread of [`long_differential_run`]: returns (programs compared,
+/// programs skipped).
+fn long_run_worker(worker: u64, cases: u64) -> (u64, u64) {
+    // HOP_LONG_SEED picks another series of programs.
+    let seed: u64 = std::env::var("HOP_LONG_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut state = 0x9e37_79b9_7f4a_7c15u64
+        ^ (worker + 1).wrapping_mul(0x2545_f491_4f6c_dd1d)
+        ^ seed.wrapping_mul(0x9e37_79b9);
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut a = Uxn::new();
+    let mut b = Uxn::new();
+    let (mut ran, mut skipped) = (0, 0);
+    for case in 0..cases {
+        for chunk in a.ram.chunks_exact_mut(8) {
+            chunk.copy_from_slice(&next().to_le_bytes());
+        }
+        let r = next();
+        let pc = if r % 4 == 0 {
+            0xffc0 | (r >> 8) as u16 & 0x3f
+        } else {
+            (r >> 8) as u16
+        };
+        let end = (r >> 24) % 8;
+        match end {
+            0 | 1 => a.ram[0xfffd..].fill(0),
+            2 => a.ram[0xfffd..].copy_from_slice(&[0, 0xc0, (r >> 32) as u8]),
+            3 => {
+                let ops = [0x00, 0xa0, 0xe0, 0x20, 0x40, 0x60, 0x80, 0xc0];
+                a.ram[0xfffd] = ops[(r >> 40) as usize % 3];
+                a.ram[0xfffe] = ops[(r >> 44) as usize % 8];
+            }
+            _ => {}
+        }
+        let len = (r >> 48) as usize % 48;
+        for i in 0..len {
+            let byte = next() as u8;
+            a.ram[pc.wrapping_add(i as u16) as usize] = byte;
+        }
+        b.ram.copy_from_slice(&a.ram[..]);
+        let r = next();
+        let edge = |v: u64| [0x00, 0x01, 0x02, 0xfd, 0xfe, 0xff][v as usize % 6];
+        a.wsp = if r % 4 == 0 {
+            edge(r >> 8)
+        } else {
+            (r >> 16) as u8
+        };
+        a.rsp = if (r >> 3) % 4 == 0 {
+            edge(r >> 24)
+        } else {
+            (r >> 32) as u8
+        };
+        let budget = (r >> 40) % 300;
+        for byte in a
+            .wst
+            .bytes_mut()
+            .iter_mut()
+            .chain(a.rst.bytes_mut().iter_mut())
+            .chain(a.dev.iter_mut())
+        {
+            *byte = next() as u8;
+        }
+        b.wst = a.wst.clone();
+        b.rst = a.rst.clone();
+        b.dev = a.dev;
+        b.wsp = a.wsp;
+        b.rsp = a.rsp;
+        let mut rb = Recorder::default();
+        let (eb, steps) = model::run_steps(&mut b, &mut rb, pc, budget, 1 << 16);
+        if steps == 1 << 16 {
+            skipped += 1;
+            continue;
+        }
+        let mut ra = Recorder::default();
+        let ea = a.run(&mut ra, pc, budget, Engine::TailCall);
+        let same = ea == eb
+            && (a.wsp, a.rsp) == (b.wsp, b.rsp)
+            && a.wst == b.wst
+            && a.rst == b.rst
+            && a.dev == b.dev
+            && ra == rb
+            && a.ram[..] == b.ram[..];
+        assert!(
+            same,
+            "worker {worker}, case {case}: the engines differ from pc {pc:#06x} (first op {}), budget {budget}: {ea:?} / {eb:?}",
+            opcode_name(b.ram[pc as usize])
+        );
+        ran += 1;
+        if (case + 1) % 500_000 == 0 {
+            eprintln!("worker {worker}: {} programs", case + 1);
+        }
+    }
+    (ran, skipped)
 }

@@ -166,6 +166,12 @@ pub struct Uxn {
     pub(crate) interrupted: bool,
     /// The tail-call engine's handler for each address, kept between runs.
     pub(crate) decoded: Option<tailcall::Decoded>,
+    /// For each 256-byte page of RAM, whether a handler in `decoded` may
+    /// depend on one of its bytes: the tail-call engine's stores to pages
+    /// that hold none (data, most of the time) forget no handlers, and
+    /// leave the table's cache lines alone. Set when a handler is decoded,
+    /// cleared only with a new table.
+    pub(crate) code_pages: [bool; 256],
 }
 
 impl Uxn {
@@ -182,6 +188,7 @@ impl Uxn {
             jumps_left: 0,
             interrupted: false,
             decoded: None,
+            code_pages: [false; 256],
         })
     }
 

@@ -1,16 +1,17 @@
-//! Main memory, with two bytes of padding past its end.
+//! Main memory, with a few bytes of padding past its end.
 
 use std::ops::{Deref, DerefMut};
 
 use super::BANK_SIZE;
 
-/// Bytes past the end of RAM that nothing ever writes.
-const PADDING: usize = 2;
+/// Bytes past the end of RAM that nothing ever writes: as many as the
+/// tail-call engine's handlers read past their own address.
+pub(super) const PADDING: usize = super::tailcall::LOOKAHEAD;
 
 /// The 64 KiB of bank 0. It reads and writes as a `[u8; 0x10000]`; the
-/// tail-call engine alone also sees [`Ram::padded`], two zero bytes longer,
-/// so that it reads an instruction's operand bytes (at most two past the
-/// opcode) with plain indexing and no bounds check. Those handlers never
+/// tail-call engine alone also sees [`Ram::padded`], [`PADDING`] zero bytes
+/// longer, so that it reads the operand bytes of the instructions a
+/// handler runs with plain indexing and no bounds check. Those handlers never
 /// run at the addresses where the operand would cross the end of RAM (see
 /// the module doc of [`super::tailcall`]), so the padding is never
 /// actually read; it only spares the checks.
@@ -174,7 +175,7 @@ mod tests {
         // The engine's own stores are not tracked, and never touch the padding.
         ram.padded_mut()[0x10] = 3;
         assert_eq!(ram.take_written(), None);
-        assert_eq!(ram.padded()[BANK_SIZE..], [0, 0]);
+        assert_eq!(ram.padded()[BANK_SIZE..], [0; PADDING]);
         // A copy may replace another machine's RAM: all of it is new there.
         let mut copy = ram.clone();
         assert_eq!(copy.take_written(), Some((0, 0xffff)));

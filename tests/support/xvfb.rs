@@ -151,14 +151,27 @@ impl X {
     }
 
     /// The window's pixels (0RGB), via xwd.
+    /// A window that is being mapped or resized can refuse XGetImage for
+    /// a moment (BadMatch): xwd is tried again for up to a second.
     pub fn capture(&self, window: &str) -> Image {
-        let out = self
-            .command("xwd")
-            .args(["-silent", "-id", window])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "xwd failed");
-        decode_xwd(&out.stdout)
+        let mut tries = 0;
+        loop {
+            let out = self
+                .command("xwd")
+                .args(["-silent", "-id", window])
+                .output()
+                .unwrap();
+            if out.status.success() {
+                return decode_xwd(&out.stdout);
+            }
+            tries += 1;
+            assert!(
+                tries < 10,
+                "xwd failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// Moves the pointer to (x, y) inside `window`, so that it has focus.

@@ -20,8 +20,8 @@ use crate::uxn::Engine;
 use crate::varvara::audio::wav::Recorder;
 use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
 use crate::varvara::datetime::Clock;
-use crate::varvara::snapshot;
 use crate::varvara::debug::Debugger;
+use crate::varvara::snapshot;
 use crate::varvara::{Config, ConsoleKind, Event, Limit, Runaway, Varvara};
 
 /// Exit code when a vector never reaches BRK (as timeout(1) does).

@@ -25,10 +25,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Compat, Varvara};
 use super::audio::Mixer;
 use super::file::FileState;
 use super::screen::ScreenState;
+use super::{Compat, Varvara};
 use crate::uxn::{BANK_SIZE, BANKS};
 
 const MAGIC: &[u8; 8] = b"hopstate";

@@ -58,7 +58,6 @@ pub trait SnarfHook: Send + Sync {
     fn before_read(&self) -> Option<Vec<u8>>;
 }
 
-
 enum Handle {
     Closed,
     Reading(cap_std::fs::File),

@@ -1,7 +1,7 @@
 //! Which reference the machine behaves like, where the references differ:
 //! uxnemu as of September 2025 (what hop was built against) or uxn2 (the
 //! Hundred Rabbits reference since March 2026). Each switch names the one
-//! behaviour it changes; `true` is uxn2's way. docs/compat.md lists them
+//! behaviour it changes; `true` is uxn2's way. The README's Compatibility section lists them
 //! with the uxn2 source line that shows each, and the differences hop
 //! keeps on purpose.
 

@@ -51,20 +51,7 @@ impl Icon {
     /// The icon in the metadata at `at` in `ram` (version byte, text, NUL,
     /// extension count, then id and address per extension), if any.
     pub fn from_metadata(ram: &[u8], at: u16) -> Option<Icon> {
-        if at == 0 {
-            return None;
-        }
-        let byte = |i: usize| ram.get(i).copied();
-        // The text ends at its NUL; the version byte comes first.
-        let text = at as usize + 1;
-        let end = text + ram.get(text..)?.iter().take(0x1000).position(|&b| b == 0)?;
-        let count = byte(end + 1)? as usize;
-        let address = (0..count).find_map(|i| {
-            let entry = end + 2 + i * 3;
-            (byte(entry)? == ICON_2BPP)
-                .then(|| Some(u16::from_be_bytes([byte(entry + 1)?, byte(entry + 2)?])))
-                .flatten()
-        })?;
+        let address = crate::varvara::metadata::extension(ram, at, ICON_2BPP)?;
         let tiles = ram.get(address as usize..address as usize + 9 * 16)?;
         let mut argb = vec![0; SIZE * SIZE];
         // Tiles row by row; each tile is 8 bytes of low bits, then 8 of high.

@@ -247,22 +247,9 @@ impl Session {
 
     /// The name in the ROM's metadata (System/metadata), else the file name.
     pub fn name(&self) -> String {
-        let at = self.machine.devices.system.metadata as usize;
-        if at != 0 {
-            let ram = &self.machine.uxn.ram;
-            // Byte 0 is the version; the name is the text's first line.
-            let text = &ram[(at + 1).min(ram.len())..];
-            let end = text
-                .iter()
-                .position(|&b| b == 0 || b == b'\n')
-                .unwrap_or(text.len())
-                .min(255);
-            let name = String::from_utf8_lossy(&text[..end]).trim().to_string();
-            if !name.is_empty() {
-                return name;
-            }
-        }
-        self.program.file_name()
+        let at = self.machine.devices.system.metadata;
+        crate::varvara::metadata::name(&self.machine.uxn.ram[..], at)
+            .unwrap_or_else(|| self.program.file_name())
     }
 
     /// When the launcher has halted: the file it picked (relative to the

@@ -120,24 +120,11 @@ pub const FIRST_2026_VERSION: u16 = 0x0050;
 /// extension, if it has one (version byte, text up to NUL, a count, then
 /// count × id byte and value short).
 pub fn from_metadata(ram: &[u8], at: u16) -> Option<Compat> {
-    if at == 0 {
-        return None;
-    }
-    let byte = |i: usize| ram.get(i).copied();
-    let text = at as usize + 1;
-    let end = text + ram.get(text..)?.iter().take(0x1000).position(|&b| b == 0)?;
-    let count = byte(end + 1)? as usize;
-    (0..count).find_map(|i| {
-        let entry = end + 2 + i * 3;
-        if byte(entry)? != VERSION_EXTENSION {
-            return None;
-        }
-        let version = u16::from_be_bytes([byte(entry + 1)?, byte(entry + 2)?]);
-        Some(if version >= FIRST_2026_VERSION {
-            Compat::Y2026
-        } else {
-            Compat::Y2025
-        })
+    let version = super::metadata::extension(ram, at, VERSION_EXTENSION)?;
+    Some(if version >= FIRST_2026_VERSION {
+        Compat::Y2026
+    } else {
+        Compat::Y2025
     })
 }
 

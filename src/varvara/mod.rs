@@ -11,6 +11,7 @@ pub mod debug;
 pub mod file;
 pub mod frame;
 mod jobs;
+pub mod metadata;
 pub mod mouse;
 pub mod screen;
 pub mod snapshot;

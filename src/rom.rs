@@ -6,7 +6,7 @@ use std::io::{ErrorKind, Read};
 use std::path::Path;
 
 use crate::asm::Labels;
-use crate::uxn::MAX_ROM_SIZE;
+use crate::varvara::banks::MAX_ROM_SIZE;
 
 /// Why a ROM could not be used; `Display` is a one-line message for users.
 #[derive(Debug)]

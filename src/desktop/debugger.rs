@@ -14,6 +14,7 @@ use crate::asm::Labels;
 use crate::varvara::controller::button;
 use crate::varvara::debug::{self, Breakpoint, Debugger, Stop, Why};
 use crate::varvara::screen::{Frame, Rect};
+use crate::varvara::ports::{self, Port};
 use crate::varvara::{Event, Limit};
 
 /// The panel's size in characters.
@@ -384,11 +385,16 @@ impl Panel {
         }
         say(String::new(), INK);
         say("devices".into(), TITLE);
-        for info in debug::DEVICES {
-            let mut line = format!("{:<10}", info.name);
-            for &(offset, name, size) in info.ports {
-                let port = (info.base + offset) as usize;
-                let value = match size {
+        for layout in &ports::DEVICES {
+            let mut line = format!("{:<10}", layout.name);
+            for &Port {
+                offset,
+                name,
+                width,
+            } in layout.ports
+            {
+                let port = layout.at(offset);
+                let value = match width {
                     2 => format!("{:02x}{:02x}", uxn.dev[port], uxn.dev[port + 1]),
                     _ => format!("{:02x}", uxn.dev[port]),
                 };
@@ -545,7 +551,7 @@ fn breakpoint(text: &str, labels: &Labels, vector: Option<u16>) -> Result<Breakp
             let (first, last) = (address(first, labels)?, address(last, labels)?);
             Ok(Breakpoint::Write { first, last })
         }
-        "dei" | "deo" => match debug::ports_named(rest) {
+        "dei" | "deo" => match ports::named(rest) {
             Some(ports) => Ok(Breakpoint::Port {
                 name: rest.to_string(),
                 ports,

@@ -22,14 +22,10 @@ pub use stack::Stack;
 
 use std::fmt;
 
-/// Size of one memory bank (and of main RAM).
-pub const BANK_SIZE: usize = 0x10000;
-/// Number of memory banks, main RAM included.
-pub const BANKS: usize = 16;
-/// Where ROMs are loaded and where the reset vector starts.
+/// Size of RAM: the whole 16-bit address space.
+pub const RAM_SIZE: usize = 0x10000;
+/// Where programs are loaded and where the reset vector starts.
 pub const RESET_VECTOR: u16 = 0x0100;
-/// The largest ROM: everything from 0x0100 in bank 0, then 15 full banks.
-pub const MAX_ROM_SIZE: usize = BANKS * BANK_SIZE - RESET_VECTOR as usize;
 /// What running on past 0xffff into 0x0000 costs of the jump budget: 16
 /// jumps for each byte of RAM passed. A pass runs up to 65536 instructions,
 /// each of which may take the slow path (an empty stack, say) at some 20 ns
@@ -119,31 +115,10 @@ pub enum Exit {
     Budget { pc: u16 },
 }
 
-/// A ROM that cannot be loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RomError {
-    Empty,
-    TooLarge { size: usize },
-}
-
-impl fmt::Display for RomError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RomError::Empty => write!(f, "the ROM is empty"),
-            RomError::TooLarge { size } => write!(
-                f,
-                "the ROM is {size} bytes, more than the {MAX_ROM_SIZE} bytes that fit in 16 banks"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for RomError {}
-
 /// The whole CPU state. RAM, stacks and device page sit inline in one
 /// struct so the tail-call handlers reach all of them from one register.
 pub struct Uxn {
-    /// Main memory (bank 0).
+    /// Memory: the whole 64 KiB address space.
     pub ram: Ram,
     /// Working stack data (index it by slot, 0 at the bottom).
     pub wst: Stack,
@@ -155,8 +130,6 @@ pub struct Uxn {
     pub rsp: u8,
     /// The device page: 16 devices of 16 ports.
     pub dev: [u8; 256],
-    /// Expansion banks 1..15, allocated on first use (most ROMs never touch them).
-    banks: Vec<u8>,
     /// The tail-call engine's jump budget for the running vector. Only
     /// jumps touch it, so it lives here rather than taking an argument
     /// register in every handler (the register now carries literals).
@@ -184,7 +157,6 @@ impl Uxn {
             wsp: 0,
             rsp: 0,
             dev: [0; 256],
-            banks: Vec::new(),
             jumps_left: 0,
             interrupted: false,
             decoded: None,
@@ -202,7 +174,7 @@ impl Uxn {
         self.interrupted = true;
     }
 
-    /// Zeroes RAM from `from` on, both stacks, the device page and the banks.
+    /// Zeroes RAM from `from` on, both stacks and the device page.
     /// `from = 0` is a cold boot; a soft reset keeps the zero page with 0x100.
     pub fn reset(&mut self, from: u16) {
         self.ram[from as usize..].fill(0);
@@ -211,53 +183,15 @@ impl Uxn {
         self.wsp = 0;
         self.rsp = 0;
         self.dev = [0; 256];
-        self.banks = Vec::new();
     }
 
-    /// Copies a ROM to 0x0100; bytes past 0xff00 spill into banks 1..15.
-    pub fn load_rom(&mut self, rom: &[u8]) -> Result<(), RomError> {
-        if rom.is_empty() {
-            return Err(RomError::Empty);
-        }
-        if rom.len() > MAX_ROM_SIZE {
-            return Err(RomError::TooLarge { size: rom.len() });
-        }
-        let first = rom.len().min(BANK_SIZE - RESET_VECTOR as usize);
-        let (main, rest) = rom.split_at(first);
-        self.ram[RESET_VECTOR as usize..][..main.len()].copy_from_slice(main);
-        if !rest.is_empty() {
-            self.banks_mut()[..rest.len()].copy_from_slice(rest);
-        }
-        Ok(())
-    }
-
-    /// Reads a byte of bank `bank` (0 is main RAM). Banks past 15 read 0.
-    pub fn bank_byte(&self, bank: usize, addr: u16) -> u8 {
-        match bank {
-            0 => self.ram[addr as usize],
-            1..BANKS => self
-                .banks
-                .get((bank - 1) * BANK_SIZE + addr as usize)
-                .copied()
-                .unwrap_or(0),
-            _ => 0,
-        }
-    }
-
-    /// Writes a byte of bank `bank` (0 is main RAM). Banks past 15 are ignored.
-    pub fn set_bank_byte(&mut self, bank: usize, addr: u16, value: u8) {
-        match bank {
-            0 => self.ram.store(addr, value),
-            1..BANKS => self.banks_mut()[(bank - 1) * BANK_SIZE + addr as usize] = value,
-            _ => {}
-        }
-    }
-
-    fn banks_mut(&mut self) -> &mut [u8] {
-        if self.banks.is_empty() {
-            self.banks = vec![0; (BANKS - 1) * BANK_SIZE];
-        }
-        &mut self.banks
+    /// Copies `program` to [`RESET_VECTOR`] and returns what did not fit
+    /// below 0x10000 (a machine with more memory may put it elsewhere).
+    pub fn load<'a>(&mut self, program: &'a [u8]) -> &'a [u8] {
+        let room = RAM_SIZE - RESET_VECTOR as usize;
+        let (fits, rest) = program.split_at(program.len().min(room));
+        self.ram[RESET_VECTOR as usize..][..fits.len()].copy_from_slice(fits);
+        rest
     }
 
     /// Runs from `pc` until BRK, or until `budget` jump instructions

@@ -2,13 +2,13 @@
 
 use std::ops::{Deref, DerefMut};
 
-use super::BANK_SIZE;
+use super::RAM_SIZE;
 
 /// Bytes past the end of RAM that nothing ever writes: as many as the
 /// tail-call engine's handlers read past their own address.
 pub(super) const PADDING: usize = super::tailcall::LOOKAHEAD;
 
-/// The 64 KiB of bank 0. It reads and writes as a `[u8; 0x10000]`; the
+/// The 64 KiB of memory. It reads and writes as a `[u8; 0x10000]`; the
 /// tail-call engine alone also sees [`Ram::padded`], [`PADDING`] zero bytes
 /// longer, so that it reads the operand bytes of the instructions a
 /// handler runs with plain indexing and no bounds check. Those handlers never
@@ -25,7 +25,7 @@ pub(super) const PADDING: usize = super::tailcall::LOOKAHEAD;
 /// bytes they write; the tail-call engine's own stores ([`Ram::padded_mut`])
 /// are not tracked, as it updates its handlers itself.
 pub struct Ram {
-    padded: [u8; BANK_SIZE + PADDING],
+    padded: [u8; RAM_SIZE + PADDING],
     /// The first and last address written, or `CLEAN`.
     written: (u32, u32),
 }
@@ -33,12 +33,12 @@ pub struct Ram {
 /// [`Ram::written`] when nothing was written.
 const CLEAN: (u32, u32) = (u32::MAX, 0);
 /// [`Ram::written`] when all of it was.
-const ALL: (u32, u32) = (0, BANK_SIZE as u32 - 1);
+const ALL: (u32, u32) = (0, RAM_SIZE as u32 - 1);
 
 impl Ram {
     pub fn new() -> Ram {
         Ram {
-            padded: [0; BANK_SIZE + PADDING],
+            padded: [0; RAM_SIZE + PADDING],
             written: ALL,
         }
     }
@@ -79,21 +79,21 @@ impl Ram {
     /// so that LLVM sees a 16-bit store at 0xffff in bounds, and never
     /// stores there.
     #[inline(always)]
-    pub(crate) fn padded_mut(&mut self) -> &mut [u8; BANK_SIZE + PADDING] {
+    pub(crate) fn padded_mut(&mut self) -> &mut [u8; RAM_SIZE + PADDING] {
         &mut self.padded
     }
 
     /// RAM, writes not tracked.
     #[inline(always)]
-    fn engine_mut(&mut self) -> &mut [u8; BANK_SIZE] {
+    fn engine_mut(&mut self) -> &mut [u8; RAM_SIZE] {
         self.padded
             .first_chunk_mut()
-            .expect("RAM is longer than a bank")
+            .expect("the padded RAM holds the whole address space")
     }
 
     /// RAM and the padding, for reading operands.
     #[inline(always)]
-    pub(crate) fn padded(&self) -> &[u8; BANK_SIZE + PADDING] {
+    pub(crate) fn padded(&self) -> &[u8; RAM_SIZE + PADDING] {
         &self.padded
     }
 }
@@ -105,19 +105,19 @@ impl Default for Ram {
 }
 
 impl Deref for Ram {
-    type Target = [u8; BANK_SIZE];
+    type Target = [u8; RAM_SIZE];
 
     #[inline(always)]
-    fn deref(&self) -> &[u8; BANK_SIZE] {
+    fn deref(&self) -> &[u8; RAM_SIZE] {
         self.padded
             .first_chunk()
-            .expect("RAM is longer than a bank")
+            .expect("the padded RAM holds the whole address space")
     }
 }
 
 impl DerefMut for Ram {
     #[inline(always)]
-    fn deref_mut(&mut self) -> &mut [u8; BANK_SIZE] {
+    fn deref_mut(&mut self) -> &mut [u8; RAM_SIZE] {
         self.written = ALL;
         self.engine_mut()
     }
@@ -144,7 +144,7 @@ impl Eq for Ram {}
 
 impl std::fmt::Debug for Ram {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Ram({} bytes)", BANK_SIZE)
+        write!(f, "Ram({} bytes)", RAM_SIZE)
     }
 }
 
@@ -175,7 +175,7 @@ mod tests {
         // The engine's own stores are not tracked, and never touch the padding.
         ram.padded_mut()[0x10] = 3;
         assert_eq!(ram.take_written(), None);
-        assert_eq!(ram.padded()[BANK_SIZE..], [0; PADDING]);
+        assert_eq!(ram.padded()[RAM_SIZE..], [0; PADDING]);
         // A copy may replace another machine's RAM: all of it is new there.
         let mut copy = ram.clone();
         assert_eq!(copy.take_written(), Some((0, 0xffff)));

@@ -4,7 +4,35 @@
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::ports::{Layout, Port};
 use crate::uxn::Uxn;
+
+/// Console's ports, as offsets within the device.
+#[allow(missing_docs)]
+pub mod port {
+    pub const VECTOR: u8 = 0x0;
+    pub const VECTOR_LOW: u8 = 0x1;
+    pub const READ: u8 = 0x2;
+    pub const TYPE: u8 = 0x7;
+    pub const WRITE: u8 = 0x8;
+    pub const ERROR: u8 = 0x9;
+}
+
+/// The first of Console's ports on the device page.
+pub const BASE: u8 = 0x10;
+
+/// Where Console is and what its ports are called.
+pub const LAYOUT: Layout = Layout {
+    name: "Console",
+    base: BASE,
+    ports: &[
+        Port::short(port::VECTOR, "vector"),
+        Port::byte(port::READ, "read"),
+        Port::byte(port::TYPE, "type"),
+        Port::byte(port::WRITE, "write"),
+        Port::byte(port::ERROR, "error"),
+    ],
+};
 
 /// Console output kept in memory, for a host that reads it back rather than
 /// showing it (the launcher's choice, tests). Clones share one buffer: hand
@@ -41,7 +69,7 @@ impl Write for Captured {
     }
 }
 
-/// The values of Console/type (0x17) for each incoming byte.
+/// The values of Console/type for each incoming byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum ConsoleKind {
@@ -69,11 +97,14 @@ pub const MAX_REPORT_BYTES: usize = 200;
 pub struct OutputFailure {
     /// True for stdout, false for stderr.
     pub stdout: bool,
+    /// What the write failed with.
     pub kind: io::ErrorKind,
 }
 
+/// The device's state beyond its ports: the vector and the host's two
+/// output streams.
 pub struct Console {
-    /// The vector, latched when its low byte (0x11) is written.
+    /// The vector, latched when its low byte is written.
     pub vector: u16,
     stdout: Box<dyn Write>,
     stderr: Box<dyn Write>,
@@ -87,6 +118,7 @@ pub struct Console {
 }
 
 impl Console {
+    /// A console that writes to these streams.
     pub fn new(stdout: Box<dyn Write>, stderr: Box<dyn Write>) -> Console {
         Console {
             vector: 0,
@@ -98,20 +130,37 @@ impl Console {
         }
     }
 
+    /// Reacts to a write the CPU has stored: the vector latches, a byte
+    /// goes out.
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8) {
         let byte = uxn.dev[port as usize];
-        match port {
-            0x11 => self.vector = u16::from_be_bytes([uxn.dev[0x10], uxn.dev[0x11]]),
-            0x18 => {
+        match port & 0x0f {
+            port::VECTOR_LOW => {
+                let at = LAYOUT.at(port::VECTOR);
+                self.vector = u16::from_be_bytes([uxn.dev[at], uxn.dev[at + 1]]);
+            }
+            port::WRITE => {
                 let mut written = self.stdout.write_all(&[byte]);
                 if byte == b'\n' {
                     written = written.and_then(|()| self.stdout.flush());
                 }
                 self.check(true, written);
             }
-            0x19 => self.write_stderr(&[byte]),
+            port::ERROR => self.write_stderr(&[byte]),
             _ => {}
         }
+    }
+
+    /// An incoming byte and its kind, for the vector that follows.
+    pub fn input(uxn: &mut Uxn, byte: u8, kind: ConsoleKind) {
+        uxn.dev[LAYOUT.at(port::READ)] = byte;
+        uxn.dev[LAYOUT.at(port::TYPE)] = kind as u8;
+    }
+
+    /// Before reset: Console/type reads 1, which tells ROMs such as Left
+    /// that arguments will follow (and to wait for them).
+    pub fn announce_arguments(uxn: &mut Uxn) {
+        uxn.dev[LAYOUT.at(port::TYPE)] = 1;
     }
 
     fn write_stderr(&mut self, bytes: &[u8]) {

@@ -2,7 +2,46 @@
 
 use jiff::{Timestamp, Zoned, tz::TimeZone};
 
+use super::ports::{Layout, Port};
 use crate::uxn::Uxn;
+
+/// Datetime's ports, as offsets within the device (the names are the
+/// specification's; `_LOW` is a short's second byte).
+#[allow(missing_docs)]
+pub mod port {
+    pub const YEAR: u8 = 0x0;
+    pub const YEAR_LOW: u8 = 0x1;
+    pub const MONTH: u8 = 0x2;
+    pub const DAY: u8 = 0x3;
+    pub const HOUR: u8 = 0x4;
+    pub const MINUTE: u8 = 0x5;
+    pub const SECOND: u8 = 0x6;
+    pub const DOTW: u8 = 0x7;
+    pub const DOTY: u8 = 0x8;
+    pub const DOTY_LOW: u8 = 0x9;
+    pub const ISDST: u8 = 0xa;
+}
+
+/// The first of Datetime's ports on the device page.
+pub const BASE: u8 = 0xc0;
+
+/// Where Datetime is and what its ports are called.
+pub const LAYOUT: Layout = Layout {
+    name: "Datetime",
+    base: BASE,
+    ports: &[
+        Port::short(port::YEAR, "year"),
+        Port::byte(port::MONTH, "month"),
+        Port::byte(port::DAY, "day"),
+        Port::byte(port::HOUR, "hour"),
+        Port::byte(port::MINUTE, "minute"),
+        Port::byte(port::SECOND, "second"),
+        Port::byte(port::DOTW, "dotw"),
+        Port::short(port::DOTY, "doty"),
+        Port::byte(port::ISDST, "isdst"),
+    ],
+};
+
 
 /// Where the time comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,24 +90,30 @@ impl Datetime {
         }
     }
 
-    /// Ports 0x0-0xa read the clock; the unused 0xb-0xf read back what
+    /// The short registers whose high-byte read latches their low byte,
+    /// in uxn2.
+    pub fn latches_low_byte(port: u8) -> bool {
+        matches!(port.wrapping_sub(BASE), port::YEAR | port::DOTY)
+    }
+
+    /// The named ports read the clock; the unused 0xb-0xf read back what
     /// was written to them, as on any plain port.
     pub fn dei(&self, uxn: &Uxn, port: u8) -> u8 {
         let now = self.now();
         let year = now.year() as u16;
         let yday = now.day_of_year() as u16 - 1;
         match port & 0x0f {
-            0x0 => (year >> 8) as u8,
-            0x1 => year as u8,
-            0x2 => now.month() as u8 - 1,
-            0x3 => now.day() as u8,
-            0x4 => now.hour() as u8,
-            0x5 => now.minute() as u8,
-            0x6 => now.second() as u8,
-            0x7 => now.weekday().to_sunday_zero_offset() as u8,
-            0x8 => (yday >> 8) as u8,
-            0x9 => yday as u8,
-            0xa => now
+            port::YEAR => (year >> 8) as u8,
+            port::YEAR_LOW => year as u8,
+            port::MONTH => now.month() as u8 - 1,
+            port::DAY => now.day() as u8,
+            port::HOUR => now.hour() as u8,
+            port::MINUTE => now.minute() as u8,
+            port::SECOND => now.second() as u8,
+            port::DOTW => now.weekday().to_sunday_zero_offset() as u8,
+            port::DOTY => (yday >> 8) as u8,
+            port::DOTY_LOW => yday as u8,
+            port::ISDST => now
                 .time_zone()
                 .to_offset_info(now.timestamp())
                 .dst()

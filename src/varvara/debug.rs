@@ -253,7 +253,7 @@ impl Bus for Watch<'_> {
 
     fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
         self.port(port, true);
-        if self.traps && port == 0x0e && self.hit.is_none() {
+        if self.traps && super::system::System::is_debug(port) && self.hit.is_none() {
             self.hit = Some(Why::Trap);
         }
         self.devices.deo(uxn, port, value);
@@ -482,163 +482,6 @@ pub fn disassemble(byte: &dyn Fn(u16) -> u8, pc: u16, labels: &Labels) -> (Strin
     }
 }
 
-/// One device: its name, first port, and named ports (offset, name, bytes).
-pub struct DeviceInfo {
-    pub name: &'static str,
-    pub base: u8,
-    pub ports: &'static [(u8, &'static str, u8)],
-}
-
-const AUDIO: &[(u8, &str, u8)] = &[
-    (0x0, "vector", 2),
-    (0x2, "position", 2),
-    (0x4, "output", 1),
-    (0x8, "adsr", 2),
-    (0xa, "length", 2),
-    (0xc, "addr", 2),
-    (0xe, "volume", 1),
-    (0xf, "pitch", 1),
-];
-
-const FILE: &[(u8, &str, u8)] = &[
-    (0x0, "vector", 2),
-    (0x2, "success", 2),
-    (0x4, "stat", 2),
-    (0x6, "delete", 1),
-    (0x7, "append", 1),
-    (0x8, "name", 2),
-    (0xa, "length", 2),
-    (0xc, "read", 2),
-    (0xe, "write", 2),
-];
-
-/// Every Varvara device and its ports, as the specification names them.
-pub const DEVICES: &[DeviceInfo] = &[
-    DeviceInfo {
-        name: "System",
-        base: 0x00,
-        ports: &[
-            (0x0, "vector", 2),
-            (0x2, "expansion", 2),
-            (0x4, "wst", 1),
-            (0x5, "rst", 1),
-            (0x6, "metadata", 2),
-            (0x8, "red", 2),
-            (0xa, "green", 2),
-            (0xc, "blue", 2),
-            (0xe, "debug", 1),
-            (0xf, "state", 1),
-        ],
-    },
-    DeviceInfo {
-        name: "Console",
-        base: 0x10,
-        ports: &[
-            (0x0, "vector", 2),
-            (0x2, "read", 1),
-            (0x7, "type", 1),
-            (0x8, "write", 1),
-            (0x9, "error", 1),
-        ],
-    },
-    DeviceInfo {
-        name: "Screen",
-        base: 0x20,
-        ports: &[
-            (0x0, "vector", 2),
-            (0x2, "width", 2),
-            (0x4, "height", 2),
-            (0x6, "auto", 1),
-            (0x8, "x", 2),
-            (0xa, "y", 2),
-            (0xc, "addr", 2),
-            (0xe, "pixel", 1),
-            (0xf, "sprite", 1),
-        ],
-    },
-    DeviceInfo {
-        name: "Audio0",
-        base: 0x30,
-        ports: AUDIO,
-    },
-    DeviceInfo {
-        name: "Audio1",
-        base: 0x40,
-        ports: AUDIO,
-    },
-    DeviceInfo {
-        name: "Audio2",
-        base: 0x50,
-        ports: AUDIO,
-    },
-    DeviceInfo {
-        name: "Audio3",
-        base: 0x60,
-        ports: AUDIO,
-    },
-    DeviceInfo {
-        name: "Controller",
-        base: 0x80,
-        ports: &[(0x0, "vector", 2), (0x2, "button", 1), (0x3, "key", 1)],
-    },
-    DeviceInfo {
-        name: "Mouse",
-        base: 0x90,
-        ports: &[
-            (0x0, "vector", 2),
-            (0x2, "x", 2),
-            (0x4, "y", 2),
-            (0x6, "state", 1),
-            (0xa, "scrollx", 2),
-            (0xc, "scrolly", 2),
-        ],
-    },
-    DeviceInfo {
-        name: "File0",
-        base: 0xa0,
-        ports: FILE,
-    },
-    DeviceInfo {
-        name: "File1",
-        base: 0xb0,
-        ports: FILE,
-    },
-    DeviceInfo {
-        name: "Datetime",
-        base: 0xc0,
-        ports: &[
-            (0x0, "year", 2),
-            (0x2, "month", 1),
-            (0x3, "day", 1),
-            (0x4, "hour", 1),
-            (0x5, "minute", 1),
-            (0x6, "second", 1),
-            (0x7, "dotw", 1),
-            (0x8, "doty", 2),
-            (0xa, "isdst", 1),
-        ],
-    },
-];
-
-/// The ports named `Device/port` (case aside): `File/write` names both
-/// file devices' write ports, `Audio/pitch` all four voices', `File1/write`
-/// one. A short port is both of its bytes.
-pub fn ports_named(name: &str) -> Option<Vec<u8>> {
-    let (device, port) = name.split_once('/')?;
-    let mut found = Vec::new();
-    for info in DEVICES {
-        let family = info.name.trim_end_matches(|c: char| c.is_ascii_digit());
-        if !device.eq_ignore_ascii_case(info.name) && !device.eq_ignore_ascii_case(family) {
-            continue;
-        }
-        for &(offset, name, size) in info.ports {
-            if name.eq_ignore_ascii_case(port) {
-                found.extend((0..size).map(|i| info.base + offset + i));
-            }
-        }
-    }
-    (!found.is_empty()).then_some(found)
-}
 
 impl Varvara {
     /// Attaches a debugger (the machine then runs one instruction at a
@@ -820,7 +663,7 @@ mod tests {
         let (mut m, _) = machine(
             "|0100 #0a #18 DEO .Screen/width DEI2 POP2 BRK |00 @System $10 @Console $10 @Screen &vector $2 &width $2",
         );
-        let ports = ports_named("Console/write").unwrap();
+        let ports = super::super::ports::named("Console/write").unwrap();
         assert_eq!(ports, [0x18]);
         add(
             &mut m,
@@ -834,7 +677,7 @@ mod tests {
             &mut m,
             Breakpoint::Port {
                 name: "Screen/width".into(),
-                ports: ports_named("screen/WIDTH").unwrap(),
+                ports: super::super::ports::named("screen/WIDTH").unwrap(),
                 write: false,
             },
         );
@@ -846,8 +689,8 @@ mod tests {
         assert_eq!(m.uxn.working_stack().len(), 2, "after the DEI2");
         m.resume();
         assert!(m.work(None).unwrap());
-        assert_eq!(ports_named("File/write").unwrap(), [0xae, 0xaf, 0xbe, 0xbf]);
-        assert_eq!(ports_named("Nothing/here"), None);
+        assert_eq!(super::super::ports::named("File/write").unwrap(), [0xae, 0xaf, 0xbe, 0xbf]);
+        assert_eq!(super::super::ports::named("Nothing/here"), None);
     }
 
     #[test]

@@ -13,6 +13,9 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use super::console::Console;
+use super::controller::Controller;
+use super::mouse::Mouse;
 use super::{ConsoleKind, Event, Limit, Runaway, Varvara};
 use crate::uxn::{Exit, WRAP_COST, model};
 
@@ -171,40 +174,38 @@ impl Varvara {
     /// Sets the job's ports and makes its vector the one in progress. A
     /// halted machine and an unset vector run nothing.
     fn start(&mut self, job: Job) {
-        let dev = &mut self.uxn.dev;
+        let uxn = &mut self.uxn;
         let (vector, cleanup) = match job {
             Job::Vector(vector) => (vector, Cleanup::Nothing),
             Job::Event(event) => match event {
                 // Zero masks and key 0 do nothing, as in the reference.
                 Event::ButtonDown(0) | Event::ButtonUp(0) | Event::Key(0) => return,
                 Event::ButtonDown(mask) => {
-                    dev[0x82] |= mask;
+                    Controller::press(uxn, mask);
                     (self.devices.controller.vector, Cleanup::Nothing)
                 }
                 Event::ButtonUp(mask) => {
-                    dev[0x82] &= !mask;
+                    Controller::release(uxn, mask);
                     (self.devices.controller.vector, Cleanup::Nothing)
                 }
                 Event::Key(key) => {
-                    dev[0x83] = key;
+                    Controller::type_key(uxn, key);
                     (self.devices.controller.vector, Cleanup::Key)
                 }
                 Event::MouseMove { x, y } => {
-                    dev[0x92..0x94].copy_from_slice(&x.to_be_bytes());
-                    dev[0x94..0x96].copy_from_slice(&y.to_be_bytes());
+                    Mouse::moved(uxn, x, y);
                     (self.devices.mouse.vector, Cleanup::Nothing)
                 }
                 Event::MouseDown(mask) => {
-                    dev[0x96] |= self.devices.compat().mouse_bits(mask);
+                    Mouse::press(uxn, self.devices.compat().mouse_bits(mask));
                     (self.devices.mouse.vector, Cleanup::Nothing)
                 }
                 Event::MouseUp(mask) => {
-                    dev[0x96] &= !self.devices.compat().mouse_bits(mask);
+                    Mouse::release(uxn, self.devices.compat().mouse_bits(mask));
                     (self.devices.mouse.vector, Cleanup::Nothing)
                 }
                 Event::Scroll { x, y } => {
-                    dev[0x9a..0x9c].copy_from_slice(&x.to_be_bytes());
-                    dev[0x9c..0x9e].copy_from_slice(&y.to_be_bytes());
+                    Mouse::scrolled(uxn, x, y);
                     (self.devices.mouse.vector, Cleanup::Scroll)
                 }
                 Event::ConsoleByte(byte) => {
@@ -221,8 +222,7 @@ impl Varvara {
                 return;
             }
             Job::Console(byte, kind) | Job::Argument(byte, kind) => {
-                dev[0x12] = byte;
-                dev[0x17] = kind as u8;
+                Console::input(uxn, byte, kind);
                 (self.devices.console.vector, Cleanup::Nothing)
             }
             Job::AudioFinish => {
@@ -256,8 +256,8 @@ impl Varvara {
     fn clean_up(&mut self, cleanup: Cleanup) {
         match cleanup {
             Cleanup::Nothing => {}
-            Cleanup::Key => self.uxn.dev[0x83] = 0,
-            Cleanup::Scroll => self.uxn.dev[0x9a..0x9e].fill(0),
+            Cleanup::Key => Controller::key_done(&mut self.uxn),
+            Cleanup::Scroll => Mouse::scroll_done(&mut self.uxn),
         }
     }
 

@@ -3,6 +3,7 @@
 //! headless runner, the desktop) feed it events and read its output.
 
 pub mod audio;
+pub mod banks;
 pub mod compat;
 pub mod console;
 pub mod controller;
@@ -13,6 +14,7 @@ pub mod frame;
 mod jobs;
 pub mod metadata;
 pub mod mouse;
+pub mod ports;
 pub mod screen;
 pub mod snapshot;
 pub mod system;
@@ -21,9 +23,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::uxn::{Bus, Engine, RESET_VECTOR, RomError, Uxn};
+use crate::uxn::{Bus, Engine, RESET_VECTOR, Uxn};
 use jobs::{Job, Jobs};
+use system::System;
 
+pub use banks::RomError;
 pub use compat::Compat;
 pub use console::{Captured, ConsoleKind, OutputFailure};
 pub use frame::Event;
@@ -64,7 +68,7 @@ impl Devices {
     /// The short registers whose high-byte read, in uxn2, also stores their
     /// low byte in the port that a DEI2 then reads as it stands.
     fn latches_low_byte(port: u8) -> bool {
-        matches!(port, 0x28 | 0x2a | 0x2c | 0xc0 | 0xc8)
+        screen::Screen::latches_low_byte(port) || datetime::Datetime::latches_low_byte(port)
     }
 }
 
@@ -89,7 +93,7 @@ impl Bus for Devices {
         let low_port = port.wrapping_add(1);
         // uxn2 keeps the screen size in its ports (it writes them on every
         // resize); hop computes it, so those two are read live.
-        let lo = if self.compat.short_ports_act_once && !matches!(low_port, 0x23 | 0x25) {
+        let lo = if self.compat.short_ports_act_once && !screen::Screen::is_size_low(low_port) {
             uxn.dev[low_port as usize]
         } else {
             self.dei(uxn, low_port)
@@ -122,14 +126,14 @@ impl Devices {
     /// A port's value as the device has it now.
     fn dei_live(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
         match port & 0xf0 {
-            0x00 => self.system.dei(uxn, port),
-            0x20 => self.screen.dei(uxn, port),
+            system::BASE => self.system.dei(uxn, port),
+            screen::BASE => self.screen.dei(uxn, port),
             // uxn2 wires no port to the playing position.
-            0x30..=0x60 if self.compat.audio_position_not_reported && port & 0x0e == 0x02 => {
+            _ if self.compat.audio_position_not_reported && audio::is_position(port) => {
                 uxn.dev[port as usize]
             }
-            0x30..=0x60 => self.audio.dei(uxn, port),
-            0xc0 => self.datetime.dei(uxn, port),
+            audio::FIRST_PAGE..=audio::LAST_PAGE => self.audio.dei(uxn, port),
+            datetime::BASE => self.datetime.dei(uxn, port),
             _ => uxn.dev[port as usize],
         }
     }
@@ -137,31 +141,31 @@ impl Devices {
     fn deo_byte(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
         match port & 0xf0 {
             // The debug port prints both stacks to the ROM's stderr.
-            0x00 if port == 0x0e => self.console.debug(&system::debug_text(
+            _ if System::is_debug(port) => self.console.debug(&system::debug_text(
                 uxn,
                 self.compat.debug_marks_stack_bottom,
             )),
             // uxn2 recolours on the low byte of r, g and b only.
-            0x00 if self.compat.short_ports_act_once && matches!(port, 0x08 | 0x0a | 0x0c) => {}
-            0x00 => {
+            _ if self.compat.short_ports_act_once && System::is_colour_high(port) => {}
+            system::BASE => {
                 self.system.deo(uxn, port, value);
                 if let Some(warning) = self.system.take_warning() {
                     self.console.report(&warning);
                 }
-                if port == 0x07 && !self.compat_fixed {
+                if System::is_metadata_low(port) && !self.compat_fixed {
                     let at = self.system.metadata;
                     if let Some(compat) = compat::from_metadata(&uxn.ram[..], at) {
                         self.set_compat(compat);
                     }
                 }
             }
-            0x10 => self.console.deo(uxn, port),
-            0x20 => self.screen.deo(uxn, port),
-            0x30..=0x60 => self.audio.deo(uxn, port),
-            0x80 => self.controller.deo(uxn, port),
-            0x90 => self.mouse.deo(uxn, port),
-            0xa0 | 0xb0 => {
-                let file = &mut self.files[(port >> 4) as usize - 0x0a];
+            console::BASE => self.console.deo(uxn, port),
+            screen::BASE => self.screen.deo(uxn, &self.system.banks, port),
+            audio::FIRST_PAGE..=audio::LAST_PAGE => self.audio.deo(uxn, port),
+            controller::BASE => self.controller.deo(uxn, port),
+            mouse::BASE => self.mouse.deo(uxn, port),
+            page @ (file::FIRST_PAGE | file::SECOND_PAGE) => {
+                let file = &mut self.files[((page - file::FIRST_PAGE) >> 4) as usize];
                 file.deo(uxn, port);
                 if let Some(warning) = file.take_refusal() {
                     self.console.report(&warning);
@@ -257,13 +261,14 @@ impl Varvara {
     /// A machine with `rom` loaded, not yet booted.
     pub fn new(rom: &[u8], config: Config) -> Result<Varvara, RomError> {
         let mut uxn = Uxn::new();
-        uxn.load_rom(rom)?;
+        let mut system = system::System::new();
+        system.banks.load_rom(&mut uxn, rom)?;
         let grants: std::sync::Arc<[file::Grant]> = config.grants.into();
         let file = || file::File::with_grants(&config.root, grants.clone());
         let mut machine = Varvara {
             uxn,
             devices: Devices {
-                system: system::System::new(),
+                system,
                 console: console::Console::new(config.stdout, config.stderr),
                 screen: screen::Screen::new(),
                 controller: controller::Controller::new(),
@@ -299,7 +304,7 @@ impl Varvara {
     /// [`Varvara::boot`], queued for [`Varvara::work`].
     pub fn queue_boot(&mut self, has_args: bool) {
         if has_args {
-            self.uxn.dev[0x17] = 1;
+            console::Console::announce_arguments(&mut self.uxn);
         }
         self.queue(Job::Vector(RESET_VECTOR));
     }
@@ -308,7 +313,7 @@ impl Varvara {
     /// A failed write to stdout or stderr halts it too (see
     /// [`console::Console::failure`]).
     pub fn halted(&self) -> bool {
-        self.uxn.dev[0x0f] != 0 || self.devices.console.failure().is_some()
+        System::halted(&self.uxn) || self.devices.console.failure().is_some()
     }
 
     /// hop's diagnostics about the ROM written since the last call, one
@@ -320,7 +325,7 @@ impl Varvara {
 
     /// The process exit code the ROM asked for (System/state & 0x7f).
     pub fn exit_code(&self) -> i32 {
-        (self.uxn.dev[0x0f] & 0x7f) as i32
+        System::exit_code(&self.uxn)
     }
 
     /// Runs one vector to BRK (after any queued work). An unset vector (0)

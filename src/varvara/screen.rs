@@ -8,7 +8,49 @@
 //! its buffers).
 
 use super::Compat;
-use crate::uxn::{BANK_SIZE, BANKS, Uxn};
+use super::banks::Banks;
+use super::ports::{Layout, Port};
+use crate::uxn::Uxn;
+
+/// Screen's ports, as offsets within the device.
+#[allow(missing_docs)]
+pub mod port {
+    pub const VECTOR: u8 = 0x0;
+    pub const VECTOR_LOW: u8 = 0x1;
+    pub const WIDTH: u8 = 0x2;
+    pub const WIDTH_LOW: u8 = 0x3;
+    pub const HEIGHT: u8 = 0x4;
+    pub const HEIGHT_LOW: u8 = 0x5;
+    pub const AUTO: u8 = 0x6;
+    pub const X: u8 = 0x8;
+    pub const X_LOW: u8 = 0x9;
+    pub const Y: u8 = 0xa;
+    pub const Y_LOW: u8 = 0xb;
+    pub const ADDR: u8 = 0xc;
+    pub const ADDR_LOW: u8 = 0xd;
+    pub const PIXEL: u8 = 0xe;
+    pub const SPRITE: u8 = 0xf;
+}
+
+/// The first of Screen's ports on the device page.
+pub const BASE: u8 = 0x20;
+
+/// Where Screen is and what its ports are called.
+pub const LAYOUT: Layout = Layout {
+    name: "Screen",
+    base: BASE,
+    ports: &[
+        Port::short(port::VECTOR, "vector"),
+        Port::short(port::WIDTH, "width"),
+        Port::short(port::HEIGHT, "height"),
+        Port::byte(port::AUTO, "auto"),
+        Port::short(port::X, "x"),
+        Port::short(port::Y, "y"),
+        Port::short(port::ADDR, "addr"),
+        Port::byte(port::PIXEL, "pixel"),
+        Port::byte(port::SPRITE, "sprite"),
+    ],
+};
 
 /// The screen size at power-on (64 × 40 tiles).
 pub const DEFAULT_WIDTH: usize = 512;
@@ -202,37 +244,57 @@ impl Screen {
         Some(layer[y * self.width + x])
     }
 
+    /// Reads a port: the size, position and address are the device's
+    /// registers, the rest reads back what was stored.
     pub fn dei(&self, uxn: &Uxn, port: u8) -> u8 {
-        match port {
-            0x22 => (self.width >> 8) as u8,
-            0x23 => self.width as u8,
-            0x24 => (self.height >> 8) as u8,
-            0x25 => self.height as u8,
-            0x28 => (self.x >> 8) as u8,
-            0x29 => self.x as u8,
-            0x2a => (self.y >> 8) as u8,
-            0x2b => self.y as u8,
-            0x2c => (self.addr >> 8) as u8,
-            0x2d => self.addr as u8,
+        match port & 0x0f {
+            port::WIDTH => (self.width >> 8) as u8,
+            port::WIDTH_LOW => self.width as u8,
+            port::HEIGHT => (self.height >> 8) as u8,
+            port::HEIGHT_LOW => self.height as u8,
+            port::X => (self.x >> 8) as u8,
+            port::X_LOW => self.x as u8,
+            port::Y => (self.y >> 8) as u8,
+            port::Y_LOW => self.y as u8,
+            port::ADDR => (self.addr >> 8) as u8,
+            port::ADDR_LOW => self.addr as u8,
             _ => uxn.dev[port as usize],
         }
     }
 
-    pub fn deo(&mut self, uxn: &Uxn, port: u8) {
-        let short = |at: usize| u16::from_be_bytes([uxn.dev[at], uxn.dev[at + 1]]);
-        match port {
-            0x21 => self.vector = short(0x20),
-            0x23 => self.resize(self.size_asked(short(0x22)), self.height),
-            0x25 => self.resize(self.width, self.size_asked(short(0x24))),
+    /// Reacts to a write the CPU has stored: a vector, a size, a register,
+    /// or drawing.
+    pub fn deo(&mut self, uxn: &Uxn, banks: &Banks, port: u8) {
+        let short = |offset: u8| {
+            let at = LAYOUT.at(offset);
+            u16::from_be_bytes([uxn.dev[at], uxn.dev[at + 1]])
+        };
+        let byte = |offset: u8| uxn.dev[LAYOUT.at(offset)];
+        match port & 0x0f {
+            port::VECTOR_LOW => self.vector = short(port::VECTOR),
+            port::WIDTH_LOW => self.resize(self.size_asked(short(port::WIDTH)), self.height),
+            port::HEIGHT_LOW => self.resize(self.width, self.size_asked(short(port::HEIGHT))),
             // uxn2 latches these registers on their low byte only.
-            0x28 | 0x2a | 0x2c if self.compat.short_ports_act_once => {}
-            0x28 | 0x29 => self.x = short(0x28) as i16 as i32,
-            0x2a | 0x2b => self.y = short(0x2a) as i16 as i32,
-            0x2c | 0x2d => self.addr = short(0x2c) as u32,
-            0x2e => self.pixel(uxn.dev[0x2e], uxn.dev[0x26]),
-            0x2f => self.sprite(uxn, uxn.dev[0x2f], uxn.dev[0x26]),
+            port::X | port::Y | port::ADDR if self.compat.short_ports_act_once => {}
+            port::X | port::X_LOW => self.x = short(port::X) as i16 as i32,
+            port::Y | port::Y_LOW => self.y = short(port::Y) as i16 as i32,
+            port::ADDR | port::ADDR_LOW => self.addr = short(port::ADDR) as u32,
+            port::PIXEL => self.pixel(byte(port::PIXEL), byte(port::AUTO)),
+            port::SPRITE => self.sprite(uxn, banks, byte(port::SPRITE), byte(port::AUTO)),
             _ => {}
         }
+    }
+
+    /// Whether a DEI of `port` reads a register the screen computes (uxn2
+    /// stores the size in its ports; hop reads it live).
+    pub fn is_size_low(port: u8) -> bool {
+        matches!(port.wrapping_sub(BASE), port::WIDTH_LOW | port::HEIGHT_LOW)
+    }
+
+    /// The short registers whose high-byte read also latches their low
+    /// byte, in uxn2.
+    pub fn latches_low_byte(port: u8) -> bool {
+        matches!(port.wrapping_sub(BASE), port::X | port::Y | port::ADDR)
     }
 
     /// The size a width or height write asks for: uxn2 keeps its low 12
@@ -363,7 +425,7 @@ impl Screen {
     /// Auto y lays the repeats out along x and auto x along y (the
     /// reference's geometry); auto addr steps the address after every tile;
     /// then auto x/y move the position by one tile.
-    fn sprite(&mut self, uxn: &Uxn, ctrl: u8, auto: u8) {
+    fn sprite(&mut self, uxn: &Uxn, banks: &Banks, ctrl: u8, auto: u8) {
         let two_bpp = ctrl & 0x80 != 0;
         let flip_x = ctrl & 0x10 != 0;
         let flip_y = ctrl & 0x20 != 0;
@@ -379,7 +441,7 @@ impl Screen {
         };
         let (mut x, mut y) = (self.x, self.y);
         for _ in 0..=auto >> 4 {
-            let tile = tile_bytes(uxn, self.addr, two_bpp);
+            let tile = tile_bytes(uxn, banks, self.addr, two_bpp);
             self.tile(&tile, x, y, ctrl);
             x = x.wrapping_add(step_x);
             y = y.wrapping_add(step_y);
@@ -599,19 +661,9 @@ fn visible(start: i32, size: usize) -> Option<Span> {
 /// The 8 (1bpp) or 16 (2bpp) bytes of the tile at `addr`. Addresses past
 /// 0xffff read on into the expansion banks, as the reference's flat memory
 /// does; past the last bank they read 0.
-fn tile_bytes(uxn: &Uxn, addr: u32, two_bpp: bool) -> [u8; 16] {
+fn tile_bytes(uxn: &Uxn, banks: &Banks, addr: u32, two_bpp: bool) -> [u8; 16] {
     let len = if two_bpp { 16 } else { 8 };
     let mut tile = [0u8; 16];
-    let start = addr as usize;
-    if start + len <= BANK_SIZE {
-        tile[..len].copy_from_slice(&uxn.ram[start..start + len]);
-    } else {
-        for (i, byte) in tile[..len].iter_mut().enumerate() {
-            let at = start + i;
-            if at < BANKS * BANK_SIZE {
-                *byte = uxn.bank_byte(at / BANK_SIZE, at as u16);
-            }
-        }
-    }
+    banks.read_flat(uxn, addr as usize, &mut tile[..len]);
     tile
 }

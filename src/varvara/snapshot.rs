@@ -29,7 +29,7 @@ use super::audio::Mixer;
 use super::file::FileState;
 use super::screen::ScreenState;
 use super::{Compat, Varvara};
-use crate::uxn::{BANK_SIZE, BANKS};
+use super::banks::{BANK_SIZE, BANKS, Banks};
 
 const MAGIC: &[u8; 8] = b"hopstate";
 const VERSION: u16 = 1;
@@ -78,13 +78,8 @@ impl Varvara {
             return Err("cannot save the machine while a vector runs; try again".into());
         }
         let uxn = &self.uxn;
-        let banks = (1..BANKS)
-            .filter_map(|bank| {
-                let bytes: Vec<u8> = (0..BANK_SIZE)
-                    .map(|addr| uxn.bank_byte(bank, addr as u16))
-                    .collect();
-                bytes.iter().any(|&b| b != 0).then_some((bank as u8, bytes))
-            })
+        let banks = self.devices.system.banks.used()
+            .map(|(bank, bytes)| (bank as u8, bytes.to_vec()))
             .collect();
         let (mixer, finished) = self.devices.audio.snapshot();
         let state = State {
@@ -125,9 +120,11 @@ impl Varvara {
         let uxn = &mut self.uxn;
         uxn.reset(0);
         uxn.ram.copy_from_slice(&state.ram);
+        let banks = &mut self.devices.system.banks;
+        *banks = Banks::new();
         for (bank, bytes) in &state.banks {
             for (addr, &b) in bytes.iter().enumerate() {
-                uxn.set_bank_byte(*bank as usize, addr as u16, b);
+                banks.set_byte(uxn, *bank as usize, addr as u16, b);
             }
         }
         uxn.wst.bytes.copy_from_slice(&state.wst);
@@ -137,7 +134,7 @@ impl Varvara {
         uxn.dev.copy_from_slice(&state.dev);
         let devices = &mut self.devices;
         devices.system.metadata = state.metadata;
-        devices.system.palette = super::system::palette(&uxn.dev[0x08..0x0e]);
+        devices.system.palette = super::system::palette_of(uxn);
         devices.console.vector = state.console_vector;
         devices.controller.vector = state.controller_vector;
         devices.mouse.vector = state.mouse_vector;

@@ -2,8 +2,50 @@
 //! palette, the debug port and the halt/exit state.
 
 use super::Compat;
+use super::banks::{BANKS, Banks};
+use super::ports::{Layout, Port};
 use crate::uxn::{Stack, Uxn};
 
+/// System's ports, as offsets within the device.
+#[allow(missing_docs)]
+pub mod port {
+    pub const VECTOR: u8 = 0x0;
+    pub const EXPANSION: u8 = 0x2;
+    pub const EXPANSION_LOW: u8 = 0x3;
+    pub const WST: u8 = 0x4;
+    pub const RST: u8 = 0x5;
+    pub const METADATA: u8 = 0x6;
+    pub const METADATA_LOW: u8 = 0x7;
+    pub const RED: u8 = 0x8;
+    pub const GREEN: u8 = 0xa;
+    pub const BLUE: u8 = 0xc;
+    pub const BLUE_LOW: u8 = 0xd;
+    pub const DEBUG: u8 = 0xe;
+    pub const STATE: u8 = 0xf;
+}
+
+/// The first of System's ports on the device page.
+pub const BASE: u8 = 0x00;
+
+/// Where System is and what its ports are called.
+pub const LAYOUT: Layout = Layout {
+    name: "System",
+    base: BASE,
+    ports: &[
+        Port::short(port::VECTOR, "vector"),
+        Port::short(port::EXPANSION, "expansion"),
+        Port::byte(port::WST, "wst"),
+        Port::byte(port::RST, "rst"),
+        Port::short(port::METADATA, "metadata"),
+        Port::short(port::RED, "red"),
+        Port::short(port::GREEN, "green"),
+        Port::short(port::BLUE, "blue"),
+        Port::byte(port::DEBUG, "debug"),
+        Port::byte(port::STATE, "state"),
+    ],
+};
+
+/// The device's state beyond its ports.
 pub struct System {
     /// Where the ROM's metadata block is (0 when none was announced).
     pub metadata: u16,
@@ -15,41 +57,73 @@ pub struct System {
     warning: Option<Vec<u8>>,
     /// Expansion rules that differ between the references.
     pub compat: Compat,
+    /// The memory the expansion commands reach beyond the CPU's 64 KiB.
+    pub banks: Banks,
 }
 
 impl System {
+    /// A system with the default palette (all black) and empty banks.
     pub fn new() -> System {
         System {
             metadata: 0,
             palette: [0; 4],
             warning: None,
             compat: Compat::default(),
+            banks: Banks::new(),
         }
     }
 
+    /// Reads a port: the stack pointers live in the CPU.
     pub fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {
-        match port {
-            0x04 => uxn.wsp,
-            0x05 => uxn.rsp,
+        match port & 0x0f {
+            port::WST => uxn.wsp,
+            port::RST => uxn.rsp,
             _ => uxn.dev[port as usize],
         }
     }
 
+    /// Reacts to a write the CPU has stored.
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8, value: u8) {
-        match port {
-            0x03 if self.compat.expansion_stops_at_bank_end => {
-                self.warning = expansion_2026(uxn, short(uxn, 0x02));
+        match port & 0x0f {
+            port::EXPANSION_LOW if self.compat.expansion_stops_at_bank_end => {
+                self.warning = expansion_2026(&mut self.banks, uxn, short(uxn, port::EXPANSION));
             }
-            0x03 => self.warning = expansion(uxn, short(uxn, 0x02)),
-            0x04 => uxn.wsp = value,
-            0x05 => uxn.rsp = value,
-            0x07 => self.metadata = short(uxn, 0x06),
-            0x08..=0x0d => {
-                self.palette = palette(&uxn.dev[0x08..0x0e]);
+            port::EXPANSION_LOW => {
+                self.warning = expansion(&mut self.banks, uxn, short(uxn, port::EXPANSION))
             }
-            // 0x0f (state) is acted on by the host between vectors.
+            port::WST => uxn.wsp = value,
+            port::RST => uxn.rsp = value,
+            port::METADATA_LOW => self.metadata = short(uxn, port::METADATA),
+            port::RED..=port::BLUE_LOW => self.palette = palette_of(uxn),
+            // State is acted on by the host between vectors.
             _ => {}
         }
+    }
+
+    /// Whether the ROM has halted the machine: a non-zero System/state.
+    pub fn halted(uxn: &Uxn) -> bool {
+        uxn.dev[LAYOUT.at(port::STATE)] != 0
+    }
+
+    /// The process exit code the ROM asked for (System/state & 0x7f).
+    pub fn exit_code(uxn: &Uxn) -> i32 {
+        (uxn.dev[LAYOUT.at(port::STATE)] & 0x7f) as i32
+    }
+
+    /// Whether `port` is the debug port (hop prints both stacks there).
+    pub fn is_debug(port: u8) -> bool {
+        port == BASE + port::DEBUG
+    }
+
+    /// Whether `port` is the first byte of a colour (uxn2 recolours on
+    /// the second byte only).
+    pub fn is_colour_high(port: u8) -> bool {
+        [port::RED, port::GREEN, port::BLUE].contains(&port.wrapping_sub(BASE))
+    }
+
+    /// Whether `port` completes a metadata address.
+    pub fn is_metadata_low(port: u8) -> bool {
+        port == BASE + port::METADATA_LOW
     }
 
     /// The message of the last expansion command that was not understood,
@@ -65,8 +139,14 @@ impl Default for System {
     }
 }
 
-fn short(uxn: &Uxn, port: u8) -> u16 {
-    u16::from_be_bytes([uxn.dev[port as usize], uxn.dev[port as usize + 1]])
+fn short(uxn: &Uxn, offset: u8) -> u16 {
+    let at = LAYOUT.at(offset);
+    u16::from_be_bytes([uxn.dev[at], uxn.dev[at + 1]])
+}
+
+/// The palette the colour ports hold now.
+pub fn palette_of(uxn: &Uxn) -> [u32; 4] {
+    palette(&uxn.dev[LAYOUT.at(port::RED)..LAYOUT.at(port::DEBUG)])
 }
 
 /// Colour `i` is made of the i-th nibble (from the top) of the red, green
@@ -85,7 +165,7 @@ pub fn palette(rgb: &[u8]) -> [u32; 4] {
 /// opcode does nothing but returns the reference's complaint: "Unknown
 /// command: " and the command's bytes up to the first NUL, as it prints
 /// them (so a ROM author sees that a command went astray).
-fn expansion(uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
+fn expansion(banks: &mut Banks, uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
     let field = |i: u16| {
         let at = addr.wrapping_add(1 + 2 * i);
         u16::from_be_bytes([uxn.ram[at as usize], uxn.ram[at.wrapping_add(1) as usize]])
@@ -95,26 +175,26 @@ fn expansion(uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
         0x00 => {
             let (bank, start) = (field(1) as usize, field(2));
             let value = uxn.ram[addr.wrapping_add(7) as usize];
-            if bank < crate::uxn::BANKS {
+            if bank < BANKS {
                 for i in 0..len {
-                    uxn.set_bank_byte(bank, start.wrapping_add(i as u16), value);
+                    banks.set_byte(uxn, bank, start.wrapping_add(i as u16), value);
                 }
             }
         }
         op @ (0x01 | 0x02) => {
             let (src_bank, src) = (field(1) as usize, field(2));
             let (dst_bank, dst) = (field(3) as usize, field(4));
-            if src_bank >= crate::uxn::BANKS || dst_bank >= crate::uxn::BANKS {
+            if src_bank >= BANKS || dst_bank >= BANKS {
                 return None;
             }
-            let copy = |uxn: &mut Uxn, i: usize| {
-                let byte = uxn.bank_byte(src_bank, src.wrapping_add(i as u16));
-                uxn.set_bank_byte(dst_bank, dst.wrapping_add(i as u16), byte);
+            let mut copy = |i: usize| {
+                let byte = banks.byte(uxn, src_bank, src.wrapping_add(i as u16));
+                banks.set_byte(uxn, dst_bank, dst.wrapping_add(i as u16), byte);
             };
             if op == 0x01 {
-                (0..len).for_each(|i| copy(uxn, i));
+                (0..len).for_each(&mut copy);
             } else {
-                (0..len).rev().for_each(|i| copy(uxn, i));
+                (0..len).rev().for_each(copy);
             }
         }
         _ => {
@@ -131,7 +211,7 @@ fn expansion(uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
 /// source and of the destination), a copy moves the bytes as if through a
 /// buffer whatever its direction opcode, and an unknown opcode is named in
 /// hex.
-fn expansion_2026(uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
+fn expansion_2026(banks: &mut Banks, uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
     let field = |i: u16| {
         let at = addr.wrapping_add(1 + 2 * i);
         u16::from_be_bytes([uxn.ram[at as usize], uxn.ram[at.wrapping_add(1) as usize]])
@@ -142,21 +222,21 @@ fn expansion_2026(uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
     match uxn.ram[addr as usize] {
         0x00 => {
             let value = uxn.ram[addr.wrapping_add(7) as usize];
-            if bank < crate::uxn::BANKS {
+            if bank < BANKS {
                 for i in 0..len {
-                    uxn.set_bank_byte(bank, start + i as u16, value);
+                    banks.set_byte(uxn, bank, start + i as u16, value);
                 }
             }
         }
         0x01 | 0x02 => {
             let (dst_bank, dst) = (field(3) as usize, field(4));
             let len = len.min(room(dst));
-            if bank < crate::uxn::BANKS && dst_bank < crate::uxn::BANKS {
+            if bank < BANKS && dst_bank < BANKS {
                 let bytes: Vec<u8> = (0..len)
-                    .map(|i| uxn.bank_byte(bank, start + i as u16))
+                    .map(|i| banks.byte(uxn, bank, start + i as u16))
                     .collect();
                 for (i, byte) in bytes.into_iter().enumerate() {
-                    uxn.set_bank_byte(dst_bank, dst + i as u16, byte);
+                    banks.set_byte(uxn, dst_bank, dst + i as u16, byte);
                 }
             }
         }

@@ -49,6 +49,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use mixer::{Mixer, VOICES};
 pub use voice::Note;
 
+use super::ports::{Layout, Port};
 use crate::uxn::Uxn;
 use crate::varvara::jobs::Job;
 use crate::varvara::{Runaway, Varvara};
@@ -61,8 +62,56 @@ pub const CHANNELS: usize = 2;
 /// after each screen vector.
 pub const FRAMES_PER_VIDEO_FRAME: usize = SAMPLE_RATE as usize / 60;
 
+/// Each voice's ports, as offsets within its device.
+#[allow(missing_docs)]
+pub mod port {
+    pub const VECTOR: u8 = 0x0;
+    pub const POSITION: u8 = 0x2;
+    pub const OUTPUT: u8 = 0x4;
+    pub const ADSR: u8 = 0x8;
+    pub const LENGTH: u8 = 0xa;
+    pub const ADDR: u8 = 0xc;
+    pub const VOLUME: u8 = 0xe;
+    pub const PITCH: u8 = 0xf;
+}
+
 /// The first audio device page; voice n is at `FIRST_PAGE + 0x10 * n`.
-const FIRST_PAGE: u8 = 0x30;
+pub const FIRST_PAGE: u8 = 0x30;
+/// The last voice's page.
+pub const LAST_PAGE: u8 = FIRST_PAGE + 0x10 * (VOICES as u8 - 1);
+
+const PORTS: &[Port] = &[
+    Port::short(port::VECTOR, "vector"),
+    Port::short(port::POSITION, "position"),
+    Port::byte(port::OUTPUT, "output"),
+    Port::short(port::ADSR, "adsr"),
+    Port::short(port::LENGTH, "length"),
+    Port::short(port::ADDR, "addr"),
+    Port::byte(port::VOLUME, "volume"),
+    Port::byte(port::PITCH, "pitch"),
+];
+
+/// Where the four voices are and what their ports are called.
+pub const LAYOUTS: [Layout; VOICES] = {
+    let names = ["Audio0", "Audio1", "Audio2", "Audio3"];
+    let mut layouts = [Layout {
+        name: "",
+        base: 0,
+        ports: PORTS,
+    }; VOICES];
+    let mut voice = 0;
+    while voice < VOICES {
+        layouts[voice].name = names[voice];
+        layouts[voice].base = FIRST_PAGE + 0x10 * voice as u8;
+        voice += 1;
+    }
+    layouts
+};
+
+/// Whether `port` is a voice's playing position (its high or low byte).
+pub fn is_position(port: u8) -> bool {
+    (FIRST_PAGE..LAST_PAGE + 0x10).contains(&port) && port & 0x0e == port::POSITION
+}
 
 /// What the device and the driver thread share.
 #[derive(Debug, Default)]
@@ -132,12 +181,13 @@ impl Audio {
         let voice = voice_of(port);
         let base = (port & 0xf0) as usize;
         match port & 0x0f {
-            0x2 => {
+            port::POSITION => {
+                let at = base + port::POSITION as usize;
                 let position = self.shared.mixer().position(voice);
-                uxn.dev[base + 2..base + 4].copy_from_slice(&position.to_be_bytes());
-                uxn.dev[base + 2]
+                uxn.dev[at..at + 2].copy_from_slice(&position.to_be_bytes());
+                uxn.dev[at]
             }
-            0x4 => self.shared.mixer().vu(voice),
+            port::OUTPUT => self.shared.mixer().vu(voice),
             _ => uxn.dev[port as usize],
         }
     }
@@ -145,7 +195,7 @@ impl Audio {
     /// A write to pitch (port 0xf) starts the note the page describes; the
     /// other ports only store their byte.
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8) {
-        if port & 0x0f == 0x0f {
+        if port & 0x0f == port::PITCH {
             let base = (port & 0xf0) as usize;
             let mut page = [0; 16];
             page.copy_from_slice(&uxn.dev[base..base + 16]);
@@ -190,7 +240,7 @@ fn voice_of(port: u8) -> usize {
 /// The finish vector of voice `voice`, read from port memory when it is due
 /// (audio vectors are not latched, unlike the other devices').
 pub(crate) fn finish_vector(uxn: &Uxn, voice: usize) -> u16 {
-    let at = FIRST_PAGE as usize + 0x10 * voice;
+    let at = LAYOUTS[voice].at(port::VECTOR);
     u16::from_be_bytes([uxn.dev[at], uxn.dev[at + 1]])
 }
 

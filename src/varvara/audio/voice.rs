@@ -2,6 +2,7 @@
 //! envelope, in the reference's fixed-point arithmetic.
 
 use super::envelope::Envelope;
+use super::port;
 use super::pitch;
 
 /// What a ROM writes to an audio device page before starting a note.
@@ -24,11 +25,11 @@ impl Note {
     pub fn from_ports(page: &[u8; 16]) -> Note {
         let short = |at: usize| u16::from_be_bytes([page[at], page[at + 1]]);
         Note {
-            addr: short(0xc),
-            len: short(0xa),
-            adsr: short(0x8),
-            volume: page[0xe],
-            pitch: page[0xf],
+            addr: short(port::ADDR as usize),
+            len: short(port::LENGTH as usize),
+            adsr: short(port::ADSR as usize),
+            volume: page[port::VOLUME as usize],
+            pitch: page[port::PITCH as usize],
         }
     }
 }

@@ -27,7 +27,58 @@ pub use grant::{Grant, grants};
 use sandbox::{Refusal, Sandbox, escaped};
 
 use super::Compat;
+use super::ports::{Layout, Port};
 use crate::uxn::Uxn;
+
+/// Each file device's ports, as offsets within the device.
+#[allow(missing_docs)]
+pub mod port {
+    pub const VECTOR: u8 = 0x0;
+    pub const SUCCESS: u8 = 0x2;
+    pub const STAT: u8 = 0x4;
+    pub const STAT_LOW: u8 = 0x5;
+    pub const DELETE: u8 = 0x6;
+    pub const APPEND: u8 = 0x7;
+    pub const NAME: u8 = 0x8;
+    pub const NAME_LOW: u8 = 0x9;
+    pub const LENGTH: u8 = 0xa;
+    pub const LENGTH_LOW: u8 = 0xb;
+    pub const READ: u8 = 0xc;
+    pub const READ_LOW: u8 = 0xd;
+    pub const WRITE: u8 = 0xe;
+    pub const WRITE_LOW: u8 = 0xf;
+}
+
+/// The first file device's page.
+pub const FIRST_PAGE: u8 = 0xa0;
+/// The second's.
+pub const SECOND_PAGE: u8 = 0xb0;
+
+const PORTS: &[Port] = &[
+    Port::short(port::VECTOR, "vector"),
+    Port::short(port::SUCCESS, "success"),
+    Port::short(port::STAT, "stat"),
+    Port::byte(port::DELETE, "delete"),
+    Port::byte(port::APPEND, "append"),
+    Port::short(port::NAME, "name"),
+    Port::short(port::LENGTH, "length"),
+    Port::short(port::READ, "read"),
+    Port::short(port::WRITE, "write"),
+];
+
+/// Where the two file devices are and what their ports are called.
+pub const LAYOUTS: [Layout; 2] = [
+    Layout {
+        name: "File0",
+        base: FIRST_PAGE,
+        ports: PORTS,
+    },
+    Layout {
+        name: "File1",
+        base: SECOND_PAGE,
+        ports: PORTS,
+    },
+];
 
 /// The byte between the size field and the name in directory listings:
 /// the Sep-2025 reference writes a space, uxn2 a TAB
@@ -169,48 +220,51 @@ impl File {
 
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8) {
         let base = (port & 0xf0) as usize;
-        let short =
-            |uxn: &Uxn, at: usize| u16::from_be_bytes([uxn.dev[base + at], uxn.dev[base + at + 1]]);
-        if port & 0x0f == 0x0b {
-            self.length = short(uxn, 0x0a);
+        let short = |uxn: &Uxn, offset: u8| {
+            let at = base + offset as usize;
+            u16::from_be_bytes([uxn.dev[at], uxn.dev[at + 1]])
+        };
+        if port & 0x0f == port::LENGTH_LOW {
+            self.length = short(uxn, port::LENGTH);
         }
         let length = if self.compat.short_ports_act_once {
             self.length
         } else {
-            short(uxn, 0x0a)
+            short(uxn, port::LENGTH)
         };
         // A transfer never runs past the end of RAM.
-        let span = |uxn: &Uxn, at: usize| {
-            let addr = short(uxn, at);
+        let span = |uxn: &Uxn, offset: u8| {
+            let addr = short(uxn, offset);
             let len = (length as usize).min(0x10000 - addr as usize);
             (addr as usize, len)
         };
         let success = match port & 0x0f {
-            0x05 => {
-                let (addr, len) = span(uxn, 0x04);
+            port::STAT_LOW => {
+                let (addr, len) = span(uxn, port::STAT);
                 self.stat(uxn.ram.range_mut(addr, len));
                 len
             }
-            0x06 => self.delete() as usize,
-            0x09 => {
-                self.set_name(&uxn.ram[short(uxn, 0x08) as usize..]);
+            port::DELETE => self.delete() as usize,
+            port::NAME_LOW => {
+                self.set_name(&uxn.ram[short(uxn, port::NAME) as usize..]);
                 if !self.compat.name_clears_success {
                     return;
                 }
                 0
             }
-            0x0d => {
-                let (addr, len) = span(uxn, 0x0c);
+            port::READ_LOW => {
+                let (addr, len) = span(uxn, port::READ);
                 self.read(uxn.ram.range_mut(addr, len))
             }
-            0x0f => {
-                let (addr, len) = span(uxn, 0x0e);
-                let append = uxn.dev[base + 0x07] & 1 != 0;
+            port::WRITE_LOW => {
+                let (addr, len) = span(uxn, port::WRITE);
+                let append = uxn.dev[base + port::APPEND as usize] & 1 != 0;
                 self.write(&uxn.ram[addr..addr + len], append)
             }
             _ => return,
         };
-        [uxn.dev[base + 2], uxn.dev[base + 3]] = (success as u16).to_be_bytes();
+        let at = base + port::SUCCESS as usize;
+        uxn.dev[at..at + 2].copy_from_slice(&(success as u16).to_be_bytes());
     }
 
     /// Takes the NUL-terminated name at the start of `ram` and closes any

@@ -48,7 +48,10 @@ fn programs() -> Vec<(String, std::path::PathBuf)> {
 /// machine so the caller can read the exit code and instruction count.
 fn run(rom: &[u8], engine: Engine) -> Varvara {
     let config = Config {
-        engine,
+        settings: hop::varvara::Settings {
+            engine,
+            ..Default::default()
+        },
         stdout: Box::new(io::sink()),
         stderr: Box::new(io::sink()),
         ..Config::default()
@@ -82,8 +85,8 @@ fn cpu(c: &mut Criterion) {
             measured.halted() && measured.exit_code() == 0,
             "{name} does not exit cleanly"
         );
-        let instructions = measured.instructions.expect("the model engine counts");
-        let ram: Vec<u8> = (0..=0xffff).map(|a| measured.uxn.ram[a]).collect();
+        let instructions = measured.instructions().expect("the model engine counts");
+        let ram: Vec<u8> = (0..=0xffff).map(|a| measured.cpu().ram[a]).collect();
         assert!(
             run_raven::<raven_uxn::backend::Native>(&rom) == ram
                 && run_raven::<raven_uxn::backend::Tailcall>(&rom) == ram,

@@ -13,7 +13,6 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hop::uxn::Bus;
 use hop::varvara::{Config, Varvara};
 
 fn machine(width: u16, height: u16) -> Varvara {
@@ -27,8 +26,7 @@ fn machine(width: u16, height: u16) -> Varvara {
 }
 
 fn deo(m: &mut Varvara, port: u8, value: u8) {
-    m.uxn.dev[port as usize] = value;
-    m.devices.deo(&mut m.uxn, port, value);
+    m.deo(port, value);
 }
 
 fn deo2(m: &mut Varvara, port: u8, value: u16) {
@@ -48,20 +46,18 @@ fn screen(c: &mut Criterion) {
                 // A palette change forces a whole recomposition.
                 flip ^= 1;
                 deo2(&mut m, 0x0c, 0x0f92 ^ flip);
-                black_box(m.screen_frame().pixels[0])
+                black_box(m.picture().pixels[0])
             })
         });
     }
     let mut m = machine(680, 456);
-    group.bench_function("idle", |b| b.iter(|| black_box(m.screen_frame().changed)));
+    group.bench_function("idle", |b| b.iter(|| black_box(m.picture().changed)));
     group.finish();
 
     let mut group = c.benchmark_group("sprites");
     let mut m = machine(680, 456);
-    m.uxn.ram[0x1000..0x1000 + 16 * 16]
-        .iter_mut()
-        .enumerate()
-        .for_each(|(i, b)| *b = i as u8);
+    let tiles: Vec<u8> = (0..16 * 16).map(|i| i as u8).collect();
+    m.poke(0x1000, &tiles);
     let tiles = (680 / 8) * (456 / 8 / 16) * 16;
     group.throughput(Throughput::Elements(tiles as u64));
     group.bench_function("2bpp-auto", |b| {
@@ -75,7 +71,7 @@ fn screen(c: &mut Criterion) {
                     deo(&mut m, 0x2f, 0xc1);
                 }
             }
-            black_box(m.devices.screen.layer_pixel(true, 0, 0))
+            black_box(m.screen().layer_pixel(true, 0, 0))
         })
     });
     group.finish();
@@ -88,7 +84,7 @@ fn screen(c: &mut Criterion) {
             deo2(&mut m, 0x28, 0);
             deo2(&mut m, 0x2a, 0);
             deo(&mut m, 0x2e, 0x81);
-            black_box(m.devices.screen.layer_pixel(false, 0, 0))
+            black_box(m.screen().layer_pixel(false, 0, 0))
         })
     });
     group.finish();

@@ -15,10 +15,10 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::animation::Animation;
-use crate::uxn::Engine;
-use crate::varvara::audio::wav::Recorder;
-use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
+use crate::encode::animation::Animation;
+use crate::encode::wav::Recorder;
+use crate::varvara;
+use crate::varvara::audio::{CHANNELS, SAMPLES_PER_FRAME};
 use crate::varvara::datetime::Clock;
 use crate::varvara::debug::Debugger;
 use crate::varvara::snapshot;
@@ -41,15 +41,12 @@ pub const EXIT_OUTPUT: i32 = 74;
 pub const EXIT_BAD_ROM: i32 = 1;
 
 pub struct Options {
+    /// The ROM or Uxntal source to run.
     pub rom: PathBuf,
+    /// Its arguments, streamed through the console vector.
     pub args: Vec<OsString>,
-    pub engine: Engine,
-    /// Jumps one vector may run before hop gives up on it.
-    pub budget: u64,
-    /// How long one vector may run before hop gives up on it.
-    pub timeout: Option<Duration>,
-    /// The file devices' sandbox.
-    pub root: PathBuf,
+    /// How the machine runs: engine, limits, file root, compat.
+    pub machine: varvara::Settings,
     /// Print the number of Uxn instructions run to stderr at the end
     /// (model engine only: it is the one that counts).
     pub count: bool,
@@ -73,8 +70,6 @@ pub struct Options {
     pub clock: Option<i64>,
     /// Keep the last N instructions, printed when a vector runs away.
     pub trace: Option<usize>,
-    /// The reference to behave like (None: from the ROM's metadata).
-    pub compat: Option<crate::varvara::Compat>,
 }
 
 /// Runs the ROM to completion and returns the process exit code. Problems
@@ -100,14 +95,10 @@ pub fn run(options: &Options) -> i32 {
         None => Vec::new(),
     };
     let config = Config {
-        engine: options.engine,
-        budget: options.budget,
-        timeout: options.timeout,
-        root: options.root.clone(),
+        settings: options.machine.clone(),
         grants: crate::varvara::file::grants(&options.args),
         stdout: Box::new(BufWriter::new(io::stdout())),
         stderr: Box::new(io::stderr()),
-        compat: options.compat,
     };
     let mut machine = match Varvara::new(&rom, config) {
         Ok(machine) => machine,
@@ -120,7 +111,7 @@ pub fn run(options: &Options) -> i32 {
         machine.attach_debugger(Some(Debugger::tracing(n)));
     }
     if let Some(epoch) = options.clock {
-        machine.devices.datetime.clock = Clock::Frames { epoch };
+        machine.set_clock(Clock::Frames { epoch });
     }
     // A machine from a snapshot is booted and has its arguments already.
     if let Some(path) = &options.state {
@@ -144,7 +135,7 @@ pub fn run(options: &Options) -> i32 {
     };
     let mut recording = match &options.record {
         Some(out) => {
-            let (gif, wav) = crate::animation::paths(out);
+            let (gif, wav) = crate::encode::animation::paths(out);
             let animation = match Animation::create(&gif) {
                 Ok(animation) => animation,
                 Err(e) => {
@@ -174,18 +165,18 @@ pub fn run(options: &Options) -> i32 {
         None => drive(&mut machine, (!booted).then_some(&options.args[..])),
     };
     if options.count {
-        match machine.instructions {
+        match machine.instructions() {
             Some(n) => eprintln!("hop: {n} Uxn instructions"),
             None => {
                 eprintln!("hop: --count needs --engine model (the tail-call engine does not count)")
             }
         }
     }
-    if let Some(line) = machine.devices.console.unshown_summary() {
+    if let Some(line) = machine.unshown_summary() {
         let _ = writeln!(io::stderr(), "{line}");
     }
     let code = match result {
-        Ok(()) => match machine.devices.console.failure() {
+        Ok(()) => match machine.output_failure() {
             Some(failure) if failure.kind == io::ErrorKind::BrokenPipe => EXIT_BROKEN_PIPE,
             Some(failure) => {
                 // stderr may be the stream that failed: this may not show.
@@ -202,12 +193,8 @@ pub fn run(options: &Options) -> i32 {
                 Limit::Time => "--timeout",
             };
             eprintln!(
-                "hop: {}: the vector at {:#06x} {} without reaching BRK \
-                 (stopped at {:#06x}); giving up ({flag} raises the limit)",
+                "hop: {}: {runaway}; giving up ({flag} raises the limit)",
                 options.rom.display(),
-                runaway.vector,
-                runaway.what(options.budget, options.timeout),
-                runaway.pc,
             );
             if let Some(trace) = machine.debugger().and_then(|d| d.trace.as_ref()) {
                 print_trace(&trace.lines(&labels));
@@ -231,7 +218,7 @@ pub fn run(options: &Options) -> i32 {
         }
     }
     if let Some(Recording { animation, sound }) = recording {
-        let wav = crate::animation::paths(animation.path()).1;
+        let wav = crate::encode::animation::paths(animation.path()).1;
         let gif = animation.finish();
         let wav = sound
             .finish()
@@ -242,8 +229,10 @@ pub fn run(options: &Options) -> i32 {
         }
     }
     if let Some(path) = &options.screenshot {
-        let frame = machine.screen_frame();
-        if let Err(e) = crate::screenshot::save_png(path, frame.pixels, frame.width, frame.height) {
+        let picture = machine.picture();
+        if let Err(e) =
+            crate::encode::screenshot::save_png(path, picture.pixels, picture.width, picture.height)
+        {
             eprintln!("hop: {e}");
             return EXIT_BAD_ROM;
         }
@@ -305,8 +294,8 @@ pub struct Recording {
 /// restored from a snapshot, which is past that), then up to `frames`
 /// frames, each fed its scripted events (`events` is sorted by frame,
 /// numbered from the machine's first frame, so a restored machine takes
-/// them from where it was saved), stopping early when the ROM halts. Each frame ends with its 735 stereo sample
-/// frames of audio, written to `audio` when given. They are rendered
+/// them from where it was saved), stopping early when the ROM halts. Each frame ends with its 735
+/// samples of audio, written to `audio` when given. They are rendered
 /// either way: notes end, and their finish vectors run, only as the audio
 /// plays, and a ROM must not behave differently when it is recorded.
 pub fn drive_frames(
@@ -318,13 +307,11 @@ pub fn drive_frames(
     mut recording: Option<&mut Recording>,
 ) -> Result<(), Runaway> {
     if let Some(args) = args {
-        machine.boot(!args.is_empty())?;
-        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
-        machine.send_args(&args)?;
+        machine.start(&as_bytes(args))?;
     }
-    let first = machine.frame;
+    let first = machine.frames();
     let mut pending = &events[events.partition_point(|&(f, _)| f < first)..];
-    let mut scratch = vec![0; FRAMES_PER_VIDEO_FRAME * CHANNELS];
+    let mut scratch = vec![0; SAMPLES_PER_FRAME * CHANNELS];
     for frame in first..first + frames {
         if machine.halted() {
             break;
@@ -339,8 +326,8 @@ pub fn drive_frames(
         }
         if let Some(Recording { animation, sound }) = recording.as_deref_mut() {
             sound.write(&scratch);
-            let frame = machine.screen_frame();
-            animation.frame(frame.pixels, frame.width, frame.height);
+            let picture = machine.picture();
+            animation.frame(picture.pixels, picture.width, picture.height);
         }
     }
     Ok(())
@@ -351,14 +338,10 @@ pub fn drive_frames(
 /// from a snapshot (`args` None) is past its reset and arguments.
 fn drive(machine: &mut Varvara, args: Option<&[OsString]>) -> Result<(), Runaway> {
     if let Some(args) = args {
-        machine.boot(!args.is_empty())?;
+        machine.start(&as_bytes(args))?;
     }
-    if machine.devices.console.vector == 0 || machine.halted() {
+    if !machine.reads_console() || machine.halted() {
         return Ok(());
-    }
-    if let Some(args) = args {
-        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
-        machine.send_args(&args)?;
     }
     let mut stdin = io::stdin().lock();
     let mut buf = [0u8; 4096];
@@ -377,4 +360,9 @@ fn drive(machine: &mut Varvara, args: Option<&[OsString]>) -> Result<(), Runaway
         }
     }
     machine.console_input(b'\n', ConsoleKind::End)
+}
+
+/// The command line's arguments as the bytes the console vector gets.
+fn as_bytes(args: &[OsString]) -> Vec<&[u8]> {
+    args.iter().map(|a| a.as_bytes()).collect()
 }

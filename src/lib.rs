@@ -8,16 +8,14 @@
 //! - [`headless`]: the console and frames runners that drive the machine
 //!   without a window;
 //! - [`desktop`]: the window, sound, keyboard, mouse and drag and drop;
-//! - [`screenshot`]: the composed screen as a PNG file;
-//! - [`animation`]: the screen as an animated GIF, frame by frame.
+//! - [`encode`]: what hosts write to files (PNG, GIF, WAV).
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]
 
-pub mod animation;
 pub mod asm;
 pub mod desktop;
+pub mod encode;
 pub mod headless;
 pub mod rom;
-pub mod screenshot;
 pub mod uxn;
 pub mod varvara;

@@ -244,18 +244,21 @@ fn main() -> ExitCode {
         eprintln!("hop: --save-state is for --headless and --frames runs; in the window, F9 saves");
         return ExitCode::from(2);
     }
+    let machine = hop::varvara::Settings {
+        engine,
+        budget,
+        timeout,
+        root: cli.root,
+        compat: cli.compat,
+    };
     if !headless {
         let options = hop::desktop::Options {
             rom: cli.rom,
             settings: hop::desktop::session::Settings {
-                engine,
-                budget,
-                timeout,
-                root: cli.root,
+                machine,
                 args: cli.args,
                 trace: cli.trace.map(|n| n as usize),
                 debug: cli.debug,
-                compat: cli.compat,
                 clipboard: None,
                 midi: None,
             },
@@ -281,10 +284,7 @@ fn main() -> ExitCode {
     let options = hop::headless::Options {
         rom,
         args: cli.args,
-        engine,
-        budget,
-        timeout,
-        root: cli.root,
+        machine,
         count: cli.count,
         frames: cli.frames,
         input: cli.input,
@@ -295,7 +295,6 @@ fn main() -> ExitCode {
         state: cli.state,
         save_state: cli.save_state,
         trace: cli.trace.map(|n| n as usize),
-        compat: cli.compat,
     };
     ExitCode::from(hop::headless::run(&options) as u8)
 }

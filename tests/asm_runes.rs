@@ -16,7 +16,10 @@ fn runes_program_passes_every_check() {
     for engine in Engine::ALL {
         let stdout = Captured::default();
         let config = Config {
-            engine,
+            settings: hop::varvara::Settings {
+                engine,
+                ..Default::default()
+            },
             stdout: Box::new(stdout.clone()),
             stderr: Box::new(std::io::sink()),
             ..Config::default()

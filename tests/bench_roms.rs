@@ -29,7 +29,10 @@ fn check_output(name: &str, expected: &str) {
         let stdout = Captured::default();
         let stderr = Captured::default();
         let config = Config {
-            engine,
+            settings: hop::varvara::Settings {
+                engine,
+                ..Default::default()
+            },
             stdout: Box::new(stdout.clone()),
             stderr: Box::new(stderr.clone()),
             ..Config::default()

@@ -172,11 +172,14 @@ fn run_on(engine: Engine, path: &Path, seed: u64, root: &Path, stderr: &Captured
     let events = script::by_frame(script::parse(random_script(seed).as_bytes()).unwrap());
     let result = catch_unwind(AssertUnwindSafe(|| {
         let config = Config {
-            engine,
-            budget: BUDGET,
-            root: root.to_path_buf(),
+            settings: hop::varvara::Settings {
+                engine,
+                budget: BUDGET,
+                root: root.to_path_buf(),
+                compat: Some(compat()),
+                ..Default::default()
+            },
             stderr: Box::new(stderr.clone()),
-            compat: Some(compat()),
             ..Config::default()
         };
         let mut m = Varvara::new(&rom, config).unwrap();
@@ -190,7 +193,7 @@ fn run_on(engine: Engine, path: &Path, seed: u64, root: &Path, stderr: &Captured
             let due = pending.partition_point(|&(at, _)| at <= f);
             m.run_frame(pending[..due].iter().map(|&(_, e)| e))?;
             pending = &pending[due..];
-            let frame = m.screen_frame();
+            let frame = m.picture();
             assert_eq!(frame.pixels.len(), frame.width * frame.height);
         }
         Ok::<(), hop::varvara::Runaway>(())
@@ -441,7 +444,10 @@ fn escape_run(base: &Path) -> (usize, usize) {
         .rom;
     let stderr = Captured::default();
     let config = Config {
-        root: root.clone(),
+        settings: hop::varvara::Settings {
+            root: root.clone(),
+            ..Default::default()
+        },
         stderr: Box::new(stderr.clone()),
         ..Config::default()
     };
@@ -450,7 +456,7 @@ fn escape_run(base: &Path) -> (usize, usize) {
     assert!(m.halted(), "the escape ROM went through its list");
     // Past the first few, diagnostics are only counted (refusals are the
     // only ones this ROM causes).
-    let unshown = m.devices.console.unshown_reports() as usize;
+    let unshown = m.unshown_diagnostics() as usize;
     drop(m);
     let mut beside: Vec<String> = std::fs::read_dir(base)
         .unwrap()

@@ -41,7 +41,7 @@ fn drawn_on(x: &X, window: &str, y: usize) -> usize {
 fn png(x: &X, window: &str, dir: &TempDir) -> Vec<u8> {
     let shot = x.capture(window);
     let path = dir.path("shot.png");
-    hop::screenshot::save_png(&path, &shot.pixels, shot.width, shot.height).unwrap();
+    hop::encode::screenshot::save_png(&path, &shot.pixels, shot.width, shot.height).unwrap();
     std::fs::read(path).unwrap()
 }
 

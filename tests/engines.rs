@@ -362,7 +362,7 @@ fn budget_interrupts_endless_loops() {
     for engine in Engine::ALL {
         let mut uxn = Uxn::new();
         // @loop INC !loop  (JMI back by 4)
-        uxn.load_rom(&[0x80, 0x00, 0x01, 0x40, 0xff, 0xfc]).unwrap();
+        uxn.load(&[0x80, 0x00, 0x01, 0x40, 0xff, 0xfc]);
         let exit = uxn.run(&mut Recorder::default(), 0x0100, 1000, engine);
         assert_eq!(exit, Exit::Budget { pc: 0x0103 }, "{engine}");
         // 1001 INCs: the 1001st jump is the one refused.
@@ -409,7 +409,7 @@ fn rewritten_code_runs_as_rewritten() {
             rom.extend_from_slice(&[0x60]);
             rom.extend_from_slice(&0x0180u16.wrapping_sub(here).to_be_bytes());
             rom.push(0x00);
-            uxn.load_rom(&rom).unwrap();
+            uxn.load(&rom);
             uxn.ram[0x0180] = 0x01; // INC
             uxn.ram[0x0181] = 0x6c; // JMP2r
             uxn.wst.set_bottom(&[0x02, 0x05]);
@@ -445,7 +445,7 @@ fn rewritten_by_the_host(
 ) {
     for engine in Engine::ALL {
         let mut uxn = Uxn::new();
-        uxn.load_rom(rom).unwrap();
+        uxn.load(rom);
         uxn.wst.set_bottom(stack);
         uxn.wsp = stack.len() as u8;
         let exit = uxn.run(&mut Recorder::default(), 0x0100, 100, engine);
@@ -527,7 +527,7 @@ fn rewritten_fused_code_runs_as_rewritten() {
                 rom.extend_from_slice(&start.wrapping_sub(here).to_be_bytes());
                 rom.push(0x00);
                 let mut uxn = Uxn::new();
-                uxn.load_rom(&rom).unwrap();
+                uxn.load(&rom);
                 uxn.ram[start as usize..][..sub.len()].copy_from_slice(sub);
                 uxn.wst.set_bottom(stack);
                 uxn.wsp = stack.len() as u8;
@@ -644,7 +644,7 @@ fn short_stores_wrap_at_the_ends() {
 #[test]
 fn model_counts_instructions() {
     let mut uxn = Uxn::new();
-    uxn.load_rom(&[0x80, 0x02, 0x80, 0x03, 0x18, 0x00]).unwrap(); // #02 #03 ADD BRK
+    uxn.load(&[0x80, 0x02, 0x80, 0x03, 0x18, 0x00]); // #02 #03 ADD BRK
     let (exit, steps) = model::run(&mut uxn, &mut Recorder::default(), 0x0100, 10);
     assert_eq!((exit, steps), (Exit::Brk, 4));
     assert_eq!(uxn.working_stack(), &[5]);

@@ -2,7 +2,6 @@
 //! whose vectors record what they see in the zero page; and the emulated
 //! Datetime clock.
 
-use hop::uxn::Bus;
 use hop::varvara::datetime::Clock;
 use hop::varvara::{Config, Event, Varvara};
 
@@ -48,7 +47,10 @@ fn rom() -> Vec<u8> {
 /// bits are in `tests/tal/devices/compat-mouse.tal`.
 fn booted() -> Varvara {
     let config = Config {
-        compat: Some(hop::varvara::Compat::Y2025),
+        settings: hop::varvara::Settings {
+            compat: Some(hop::varvara::Compat::Y2025),
+            ..Default::default()
+        },
         ..Config::default()
     };
     let mut m = Varvara::new(&rom(), config).unwrap();
@@ -57,11 +59,11 @@ fn booted() -> Varvara {
 }
 
 fn zp(m: &Varvara, at: usize) -> u8 {
-    m.uxn.ram[at]
+    m.cpu().ram[at]
 }
 
 fn zp2(m: &Varvara, at: usize) -> u16 {
-    u16::from_be_bytes([m.uxn.ram[at], m.uxn.ram[at + 1]])
+    u16::from_be_bytes([m.cpu().ram[at], m.cpu().ram[at + 1]])
 }
 
 #[test]
@@ -76,7 +78,7 @@ fn buttons_are_ored_and_anded_into_the_port_before_the_vector() {
     m.deliver(Event::ButtonDown(0)).unwrap();
     m.deliver(Event::ButtonUp(0)).unwrap();
     assert_eq!(zp(&m, 2), 3);
-    assert_eq!(m.uxn.dev[0x82], 0x80, "the button byte stays in the port");
+    assert_eq!(m.cpu().dev[0x82], 0x80, "the button byte stays in the port");
 }
 
 #[test]
@@ -85,7 +87,7 @@ fn a_key_lasts_for_one_vector() {
     m.deliver(Event::ButtonDown(0x01)).unwrap();
     m.deliver(Event::Key(b'n')).unwrap();
     assert_eq!((zp(&m, 0), zp(&m, 1), zp(&m, 2)), (0x01, b'n', 2), "Ctrl+n");
-    assert_eq!(m.uxn.dev[0x83], 0, "the key is cleared after the vector");
+    assert_eq!(m.cpu().dev[0x83], 0, "the key is cleared after the vector");
     m.deliver(Event::ButtonUp(0x01)).unwrap();
     assert_eq!((zp(&m, 0), zp(&m, 1)), (0x00, 0x00), "no repeated key");
     m.deliver(Event::Key(0)).unwrap();
@@ -104,7 +106,7 @@ fn mouse_moves_buttons_and_scrolls() {
     m.deliver(Event::MouseDown(0x04)).unwrap();
     assert_eq!(zp(&m, 0x14), 0x05);
     // The ROM consumes the click by writing 0; later changes apply to that.
-    m.uxn.dev[0x96] = 0;
+    m.deo(0x96, 0);
     m.deliver(Event::MouseUp(0x01)).unwrap();
     assert_eq!(zp(&m, 0x14), 0x00);
     m.deliver(Event::MouseDown(0x02)).unwrap();
@@ -112,7 +114,7 @@ fn mouse_moves_buttons_and_scrolls() {
     m.deliver(Event::Scroll { x: 2, y: -1 }).unwrap();
     assert_eq!((zp2(&m, 0x15), zp2(&m, 0x17)), (2, 0xffff));
     assert_eq!(
-        &m.uxn.dev[0x9a..0x9e],
+        &m.cpu().dev[0x9a..0x9e],
         &[0; 4],
         "scroll resets after the vector"
     );
@@ -130,11 +132,11 @@ fn a_frame_runs_its_events_then_the_screen_vector() {
         "the screen saw both keys"
     );
     m.run_frame([]).unwrap();
-    assert_eq!((zp(&m, 0x21), m.frame), (2, 2));
+    assert_eq!((zp(&m, 0x21), m.frames()), (2, 2));
     // A halted machine runs no more frames.
-    m.uxn.dev[0x0f] = 0x01;
+    m.deo(0x0f, 0x01);
     m.run_frame([Event::Key(b'c')]).unwrap();
-    assert_eq!((zp(&m, 0x02), zp(&m, 0x21), m.frame), (2, 2, 2));
+    assert_eq!((zp(&m, 0x02), zp(&m, 0x21), m.frames()), (2, 2, 2));
 }
 
 #[test]
@@ -143,7 +145,10 @@ fn a_runaway_event_vector_is_reported() {
     let mut rom = vec![0xa0, 0x01, 0x07, 0x80, 0x80, 0x37, 0x00, 0x40, 0xff, 0xfd];
     rom.push(0x00);
     let config = Config {
-        budget: 1000,
+        settings: hop::varvara::Settings {
+            budget: 1000,
+            ..Default::default()
+        },
         ..Config::default()
     };
     let mut m = Varvara::new(&rom, config).unwrap();
@@ -156,12 +161,8 @@ fn a_runaway_event_vector_is_reported() {
 fn the_frames_clock_advances_one_second_per_60_frames() {
     let mut m = booted();
     // 2025-09-27 12:00:00 UTC, a Saturday, day 270 of the year.
-    m.devices.datetime.clock = Clock::Frames { epoch: 1758974400 };
-    let read = |m: &mut Varvara| -> Vec<u8> {
-        (0xc0..=0xca)
-            .map(|port| m.devices.dei(&mut m.uxn, port))
-            .collect()
-    };
+    m.set_clock(Clock::Frames { epoch: 1758974400 });
+    let read = |m: &mut Varvara| -> Vec<u8> { (0xc0..=0xca).map(|port| m.dei(port)).collect() };
     let saturday = vec![0x07, 0xe9, 8, 27, 12, 0, 0, 6, 0x01, 0x0d, 0];
     assert_eq!(read(&mut m), saturday, "at boot");
     for _ in 0..60 {

@@ -22,7 +22,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use hop::uxn::{Bus, Engine, Exit, RESET_VECTOR, Uxn};
-use hop::varvara::{Captured, Config, Devices, Varvara};
+use hop::varvara::{Captured, Config, Devices};
 
 /// Jumps the reset vector may run: random bytes loop often.
 const BUDGET: u64 = 1 << 12;
@@ -248,28 +248,34 @@ fn run(rom: &[u8], dictionary: &[String], base: &Path, engine: Engine) -> Outcom
     let root = fresh_root(base);
     let output = Captured::default();
     let config = Config {
-        engine,
-        budget: BUDGET,
-        root: root.clone(),
+        settings: hop::varvara::Settings {
+            engine,
+            budget: BUDGET,
+            root: root.clone(),
+            ..Default::default()
+        },
         stdout: Box::new(output.clone()),
         stderr: Box::new(output.clone()),
         ..Config::default()
     };
-    let mut m = Varvara::new(rom, config).unwrap();
+    // The devices alone, under a CPU of the test's own, so the bus can
+    // count what the ROM tries.
+    let mut uxn = Uxn::new();
+    let mut devices = Devices::new(config);
+    devices.system.banks.load_rom(&mut uxn, rom).unwrap();
     let mut at = NAMES_AT as usize;
     for name in dictionary {
-        m.uxn.ram[at..at + name.len()].copy_from_slice(name.as_bytes());
+        uxn.ram[at..at + name.len()].copy_from_slice(name.as_bytes());
         at += name.len() + 1;
     }
     let mut bus = Counting {
-        devices: &mut m.devices,
+        devices: &mut devices,
         names: 0,
         operations: 0,
     };
-    let exit = m.uxn.run(&mut bus, RESET_VECTOR, BUDGET, engine);
+    let exit = uxn.run(&mut bus, RESET_VECTOR, BUDGET, engine);
     let (names, operations) = (bus.names, bus.operations);
-    m.devices.console.flush();
-    let Varvara { uxn, .. } = m;
+    devices.console.flush();
     let mut files = Vec::new();
     tree(&root, "", &mut files);
     Outcome {

@@ -5,13 +5,15 @@
 //! (sizes, pixels off the screen), `tests/tal/devices/compat-screen.tal`
 //! shows both.
 
-use hop::uxn::Bus;
 use hop::varvara::{Compat, Config, Varvara};
 
 /// The machine in the 2025 profile, which these tests describe.
 fn config() -> Config {
     Config {
-        compat: Some(Compat::Y2025),
+        settings: hop::varvara::Settings {
+            compat: Some(Compat::Y2025),
+            ..Default::default()
+        },
         ..Config::default()
     }
 }
@@ -22,8 +24,7 @@ fn machine() -> Varvara {
 }
 
 fn deo(m: &mut Varvara, port: u8, value: u8) {
-    m.uxn.dev[port as usize] = value;
-    m.devices.deo(&mut m.uxn, port, value);
+    m.deo(port, value);
 }
 
 fn deo2(m: &mut Varvara, port: u8, value: u16) {
@@ -33,8 +34,8 @@ fn deo2(m: &mut Varvara, port: u8, value: u16) {
 }
 
 fn dei2(m: &mut Varvara, port: u8) -> u16 {
-    let hi = m.devices.dei(&mut m.uxn, port);
-    let lo = m.devices.dei(&mut m.uxn, port + 1);
+    let hi = m.dei(port);
+    let lo = m.dei(port + 1);
     u16::from_be_bytes([hi, lo])
 }
 
@@ -51,7 +52,7 @@ fn layer(m: &Varvara, fg: bool, x: usize, y: usize, w: usize, h: usize) -> Strin
     let mut out = String::new();
     for row in y..y + h {
         for col in x..x + w {
-            let c = m.devices.screen.layer_pixel(fg, col, row).unwrap();
+            let c = m.screen().layer_pixel(fg, col, row).unwrap();
             out.push(if c == 0 { '.' } else { (b'0' + c) as char });
         }
         out.push('\n');
@@ -70,7 +71,7 @@ fn rows(lines: &[&str]) -> String {
 
 /// Puts `bytes` in RAM at `addr` and points the sprite address there.
 fn sprite_data(m: &mut Varvara, addr: u16, bytes: &[u8]) {
-    m.uxn.ram[addr as usize..addr as usize + bytes.len()].copy_from_slice(bytes);
+    m.poke(addr, bytes);
     deo2(m, ADDR, addr);
 }
 
@@ -217,8 +218,8 @@ fn blend_modes_follow_the_table_and_transparency() {
         deo(&mut m, PIXEL, 0x83); // background to 3
         deo(&mut m, SPRITE, mode as u8);
         let (set, clear) = (
-            m.devices.screen.layer_pixel(false, 0, 0),
-            m.devices.screen.layer_pixel(false, 7, 0),
+            m.screen().layer_pixel(false, 0, 0),
+            m.screen().layer_pixel(false, 7, 0),
         );
         assert_eq!(set, Some(one), "mode {mode:x}, value 1");
         assert_eq!(clear, Some(zero.unwrap_or(3)), "mode {mode:x}, value 0");
@@ -372,7 +373,7 @@ fn resize_clamps_and_clears_only_on_a_change() {
     deo2(&mut m, 0x22, 3); // clamped up to 8
     deo2(&mut m, 0x24, 9000); // clamped down to 2048
     assert_eq!((dei2(&mut m, 0x22), dei2(&mut m, 0x24)), (8, 2048));
-    assert_eq!(m.devices.screen.width(), 8);
+    assert_eq!(m.screen().width(), 8);
     assert_eq!(bg(&m, 0, 0, 8, 2), rows(&["........"; 2]));
     assert_eq!(layer(&m, true, 0, 0, 8, 2), rows(&["........"; 2]));
 }
@@ -392,25 +393,25 @@ fn composition_shows_the_foreground_over_the_background_in_the_palette() {
     deo(&mut m, PIXEL, 0x81); // background all colour 1
     deo2(&mut m, X, 4);
     deo(&mut m, PIXEL, 0xc2); // foreground colour 2 on the right half
-    let frame = m.screen_frame();
+    let frame = m.picture();
     assert_eq!((frame.width, frame.height), (8, 8));
     assert_eq!(frame.pixels[0], 0xff0000, "background colour 1");
     assert_eq!(frame.pixels[4], 0x00ff00, "foreground colour 2");
     assert!(frame.changed.is_some());
-    assert_eq!(m.screen_frame().changed, None, "nothing new to compose");
+    assert_eq!(m.picture().changed, None, "nothing new to compose");
 
     // One pixel: only its square is recomposed.
     deo2(&mut m, X, 5);
     deo2(&mut m, Y, 6);
     deo(&mut m, PIXEL, 0x40); // foreground 0: the background shows through
-    let frame = m.screen_frame();
+    let frame = m.picture();
     assert_eq!(frame.pixels[6 * 8 + 5], 0xff0000);
     let area = frame.changed.unwrap();
     assert_eq!((area.x0, area.y0, area.x1, area.y1), (5, 6, 6, 7));
 
     // A palette change repaints everything.
     deo2(&mut m, 0x0c, 0xf0f0); // colours 0 and 2 gain blue
-    let frame = m.screen_frame();
+    let frame = m.picture();
     let area = frame.changed.unwrap();
     assert_eq!((area.x0, area.y0, area.x1, area.y1), (0, 0, 8, 8));
     assert_eq!(frame.pixels[4], 0x00ffff);
@@ -486,7 +487,7 @@ proptest::proptest! {
             for y in 0..h {
                 for x in 0..w {
                     proptest::prop_assert_eq!(
-                        m.devices.screen.layer_pixel(fg, x, y),
+                        m.screen().layer_pixel(fg, x, y),
                         Some(layer[y * w + x]),
                         "layer {} at ({}, {})", if fg { "fg" } else { "bg" }, x, y
                     );

@@ -13,8 +13,8 @@ use super::session::Session;
 use crate::asm::Labels;
 use crate::varvara::controller::button;
 use crate::varvara::debug::{self, Breakpoint, Debugger, Stop, Why};
-use crate::varvara::screen::{Frame, Rect};
 use crate::varvara::ports::{self, Port};
+use crate::varvara::screen::{Picture, Rect};
 use crate::varvara::{Event, Limit};
 
 /// The panel's size in characters.
@@ -266,33 +266,33 @@ impl Panel {
         }
     }
 
-    /// The frame to present: the ROM's screen with the panel to its right
-    /// when the panel is open, else `frame` itself.
-    pub fn beside<'a>(&'a mut self, frame: Frame<'a>) -> Frame<'a> {
+    /// The picture to present: the ROM's screen with the panel to its right
+    /// when the panel is open, else `picture` itself.
+    pub fn beside<'a>(&'a mut self, picture: Picture<'a>) -> Picture<'a> {
         if !self.open {
-            return frame;
+            return picture;
         }
         let lines = std::mem::take(&mut self.text);
-        let (width, height) = (frame.width + WIDTH, frame.height.max(HEIGHT));
+        let (width, height) = (picture.width + WIDTH, picture.height.max(HEIGHT));
         let resized = self.canvas.len() != width * height;
         if resized {
             self.canvas = vec![0; width * height];
         }
-        let changed = frame.changed.is_some() || resized || lines != self.drawn;
+        let changed = picture.changed.is_some() || resized || lines != self.drawn;
         if !changed {
-            return Frame {
+            return Picture {
                 pixels: &self.canvas,
                 width,
                 height,
                 changed: None,
             };
         }
-        for y in 0..frame.height {
-            self.canvas[y * width..y * width + frame.width]
-                .copy_from_slice(&frame.pixels[y * frame.width..(y + 1) * frame.width]);
+        for y in 0..picture.height {
+            self.canvas[y * width..y * width + picture.width]
+                .copy_from_slice(&picture.pixels[y * picture.width..(y + 1) * picture.width]);
         }
         for y in 0..height {
-            let start = if y < frame.height { frame.width } else { 0 };
+            let start = if y < picture.height { picture.width } else { 0 };
             self.canvas[y * width + start..(y + 1) * width].fill(BACKGROUND);
         }
         let mut canvas = Canvas {
@@ -301,11 +301,11 @@ impl Panel {
             height,
         };
         for (row, (text, ink)) in lines.iter().enumerate() {
-            let at = (frame.width + 2, 2 + row * CELL.1);
+            let at = (picture.width + 2, 2 + row * CELL.1);
             self.font.draw(&mut canvas, at, text, 1, *ink);
         }
         self.drawn = lines;
-        Frame {
+        Picture {
             pixels: &self.canvas,
             width,
             height,
@@ -322,7 +322,7 @@ impl Panel {
     fn lines(&self, session: &Session) -> Vec<Line> {
         let machine = &session.machine;
         let labels = &session.program.labels;
-        let uxn = &machine.uxn;
+        let uxn = machine.cpu();
         let mut out: Vec<Line> = Vec::new();
         let mut say = |text: String, ink: u32| out.push((text, ink));
         let Some(debugger) = machine.debugger() else {

@@ -17,9 +17,6 @@ const LAUNCHER: [u32; 4] = [0xff111122, 0xffeeeeee, 0xff339988, 0xff777788];
 /// (the Varvara spec, System/metadata).
 const POTATO: [u32; 4] = [0xff55bbaa, 0xff007777, 0xff000000, 0xffffffff];
 
-/// The metadata extension id of a 24x24 2bpp icon.
-const ICON_2BPP: u8 = 0x83;
-
 /// A 24x24 ARGB picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Icon {
@@ -48,11 +45,9 @@ impl Icon {
         Icon { argb }
     }
 
-    /// The icon in the metadata at `at` in `ram` (version byte, text, NUL,
-    /// extension count, then id and address per extension), if any.
-    pub fn from_metadata(ram: &[u8], at: u16) -> Option<Icon> {
-        let address = crate::varvara::metadata::extension(ram, at, ICON_2BPP)?;
-        let tiles = ram.get(address as usize..address as usize + 9 * 16)?;
+    /// A ROM's icon from its metadata ([`crate::varvara::metadata::Metadata::icon`]):
+    /// nine 2bpp tiles, shown in Potato's colours.
+    pub fn from_tiles(tiles: &[u8]) -> Icon {
         let mut argb = vec![0; SIZE * SIZE];
         // Tiles row by row; each tile is 8 bytes of low bits, then 8 of high.
         for (t, tile) in tiles.chunks_exact(16).enumerate() {
@@ -65,7 +60,7 @@ impl Icon {
                 }
             }
         }
-        Some(Icon { argb })
+        Icon { argb }
     }
 
     /// `_NET_WM_ICON` data: the icon at 1x, 2x and 4x (for docks and
@@ -98,6 +93,8 @@ mod tests {
         assert!(icon.argb.contains(&LAUNCHER[1]));
     }
 
+    use crate::varvara::metadata::Metadata;
+
     #[test]
     fn a_metadata_icon_is_read_tile_by_tile() {
         let mut ram = vec![0u8; 0x10000];
@@ -111,16 +108,17 @@ mod tests {
         ram[0x300 + 4 * 16] = 0xff;
         ram[0x300 + 4 * 16 + 8] = 0xff;
         ram[0x300 + 8 * 16 + 15] = 0x01;
-        let icon = Icon::from_metadata(&ram, 0x200).unwrap();
+        let read = |ram: &[u8], at| Metadata::read(ram, at).icon.map(|t| Icon::from_tiles(&t));
+        let icon = read(&ram, 0x200).unwrap();
         assert_eq!(icon.argb[0], POTATO[1]);
         assert_eq!(icon.argb[1], POTATO[0]);
         assert_eq!(icon.argb[8 * SIZE + 8], POTATO[3]);
         assert_eq!(icon.argb[8 * SIZE + 15], POTATO[3]);
         assert_eq!(icon.argb[9 * SIZE + 8], POTATO[0]);
         assert_eq!(icon.argb[SIZE * SIZE - 1], POTATO[2]);
-        assert_eq!(Icon::from_metadata(&ram, 0), None);
+        assert_eq!(read(&ram, 0), None);
         ram[0x208] = 0x88; // only a 1bpp icon: not read
-        assert_eq!(Icon::from_metadata(&ram, 0x200), None);
+        assert_eq!(read(&ram, 0x200), None);
     }
 
     #[test]

@@ -268,13 +268,8 @@ impl App {
                 self.live_reload();
             }
             let deadline = Instant::now() + WORK_TIME;
-            self.session.frame(
-                events,
-                &self.settings,
-                self.sound.is_none(),
-                &self.tap,
-                deadline,
-            );
+            self.session
+                .frame(events, self.sound.is_none(), &self.tap, deadline);
             self.debugger.update(&self.session);
             for line in self.session.news.drain(..) {
                 self.notice.show(line);
@@ -285,7 +280,7 @@ impl App {
                 self.notice.show(line);
             }
             if self.session.machine.halted() {
-                match self.session.launcher_choice(&self.settings.root) {
+                match self.session.launcher_choice(&self.settings.machine.root) {
                     Some(Some(path)) => {
                         // A pick that does not load: back to the launcher,
                         // which shows why.
@@ -310,21 +305,20 @@ impl App {
             }
             self.desktop.set_title(&title);
             let machine = &self.session.machine;
-            let at = machine.devices.system.metadata;
+            let icon = machine.metadata().icon;
             self.desktop
-                .set_icon(icon::Icon::from_metadata(&machine.uxn.ram[..], at));
-            self.desktop
-                .hide_cursor(self.session.machine.devices.mouse.vector != 0);
-            let frame = self.session.machine.screen_frame();
+                .set_icon(icon.as_deref().map(icon::Icon::from_tiles));
+            self.desktop.hide_cursor(machine.uses_mouse());
+            let picture = self.session.machine.picture();
             // The machine's picture, without the notice bar over it.
             if let Some(recording) = &mut self.recording {
-                let changed = frame.changed.is_some();
-                recording.frame(frame.pixels, frame.width, frame.height, changed);
+                let changed = picture.changed.is_some();
+                recording.frame(picture.pixels, picture.width, picture.height, changed);
                 recording.sound(&self.tap.take());
             }
-            let frame = self.notice.overlay(frame);
-            let frame = self.debugger.beside(frame);
-            self.desktop.present(frame);
+            let picture = self.notice.overlay(picture);
+            let picture = self.debugger.beside(picture);
+            self.desktop.present(picture);
         }
         0
     }
@@ -332,17 +326,7 @@ impl App {
     fn host_key(&mut self, key: HostKey) {
         match key {
             HostKey::Zoom => self.desktop.cycle_zoom(),
-            HostKey::Stacks => eprint!(
-                "{}",
-                crate::varvara::system::debug_text(
-                    &self.session.machine.uxn,
-                    self.session
-                        .machine
-                        .devices
-                        .compat()
-                        .debug_marks_stack_bottom
-                )
-            ),
+            HostKey::Stacks => eprint!("{}", self.session.machine.stacks_text()),
             HostKey::Reload => match self.session.program.reload() {
                 Ok(program) => {
                     let name = program.file_name();
@@ -625,8 +609,13 @@ impl App {
     /// Saves the screen as a PNG in the current directory.
     fn screenshot(&mut self) {
         let path = screenshot_path(Path::new("."));
-        let frame = self.session.machine.screen_frame();
-        match crate::screenshot::save_png(&path, frame.pixels, frame.width, frame.height) {
+        let picture = self.session.machine.picture();
+        match crate::encode::screenshot::save_png(
+            &path,
+            picture.pixels,
+            picture.width,
+            picture.height,
+        ) {
             // Not over the screen: the next screenshot would show it.
             Ok(()) => eprintln!("hop: saved {}", path.display()),
             Err(e) => self.notice.say(e.to_string()),
@@ -640,8 +629,7 @@ fn is_program(path: &Path) -> bool {
 }
 
 fn screen_size(session: &Session) -> (usize, usize) {
-    let screen = &session.machine.devices.screen;
-    (screen.width(), screen.height())
+    session.machine.screen_size()
 }
 
 /// `hop-1.png`, `hop-2.png`...: the first name not taken in `dir`.

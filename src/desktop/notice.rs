@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use super::font::{Canvas, Font};
-use crate::varvara::screen::{Frame, Rect};
+use crate::varvara::screen::{Picture, Rect};
 
 /// How long a notice stays.
 pub const SHOWN_FOR: Duration = Duration::from_secs(4);
@@ -74,33 +74,33 @@ impl Notice {
         }
     }
 
-    /// The frame to present: `frame` itself when there is no notice, else
+    /// The picture to present: `picture` itself when there is no notice, else
     /// a copy with the notice drawn on it (all of it marked changed, so
     /// the window shows the bar, and shows the screen again when it goes).
-    pub fn overlay<'a>(&'a mut self, frame: Frame<'a>) -> Frame<'a> {
+    pub fn overlay<'a>(&'a mut self, picture: Picture<'a>) -> Picture<'a> {
         let whole = Rect {
             x0: 0,
             y0: 0,
-            x1: frame.width,
-            y1: frame.height,
+            x1: picture.width,
+            y1: picture.height,
         };
         let Some(text) = self.current().map(str::to_string) else {
             if std::mem::take(&mut self.shown) {
-                return Frame {
+                return Picture {
                     changed: Some(whole),
-                    ..frame
+                    ..picture
                 };
             }
-            return frame;
+            return picture;
         };
         self.shown = true;
         self.canvas.clear();
-        self.canvas.extend_from_slice(frame.pixels);
-        self.draw(&text, frame.width, frame.height);
-        Frame {
+        self.canvas.extend_from_slice(picture.pixels);
+        self.draw(&text, picture.width, picture.height);
+        Picture {
             pixels: &self.canvas,
-            width: frame.width,
-            height: frame.height,
+            width: picture.width,
+            height: picture.height,
             changed: Some(whole),
         }
     }
@@ -141,28 +141,28 @@ mod tests {
     fn a_notice_is_drawn_over_a_copy_and_cut_to_fit() {
         let mut notice = Notice::new();
         let pixels = vec![0x123456; 64 * 40];
-        let frame = |pixels| Frame {
+        let picture = |pixels| Picture {
             pixels,
             width: 64,
             height: 40,
             changed: None,
         };
         assert_eq!(
-            notice.overlay(frame(&pixels)).changed,
+            notice.overlay(picture(&pixels)).changed,
             None,
             "nothing to say"
         );
         notice.text = Some(("a long line that cannot fit".into(), Instant::now()));
-        let shown = notice.overlay(frame(&pixels));
+        let shown = notice.overlay(picture(&pixels));
         assert!(shown.changed.is_some());
         assert_eq!(shown.pixels[0], 0x123456, "above the bar: the screen");
         assert_eq!(shown.pixels[64 * 39], BAR, "the bottom row is the bar");
         assert!(shown.pixels[64 * 30..].contains(&INK), "with text on it");
         notice.text = None;
         assert!(
-            notice.overlay(frame(&pixels)).changed.is_some(),
+            notice.overlay(picture(&pixels)).changed.is_some(),
             "the screen again"
         );
-        assert_eq!(notice.overlay(frame(&pixels)).changed, None);
+        assert_eq!(notice.overlay(picture(&pixels)).changed, None);
     }
 }

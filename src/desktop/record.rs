@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, SyncSender};
 use std::thread::JoinHandle;
 
-use crate::animation::{self, Animation};
-use crate::varvara::audio::wav::Recorder;
+use crate::encode::animation::{self, Animation};
+use crate::encode::wav::Recorder;
 
 /// Frames waiting for the encoder, at most.
 const QUEUE: usize = 8;

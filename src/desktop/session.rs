@@ -13,18 +13,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::program::{Origin, Program};
-use crate::uxn::Engine;
-use crate::varvara::audio::{CHANNELS, FRAMES_PER_VIDEO_FRAME};
-use crate::varvara::{Captured, Config, Event, Runaway, Varvara};
+use crate::varvara::audio::{CHANNELS, SAMPLES_PER_FRAME};
+use crate::varvara::{self, Captured, Config, Event, Runaway, Varvara};
 
 /// How every session is set up (from the command line).
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub engine: Engine,
-    pub budget: u64,
-    /// How long one vector may run before it is stopped.
-    pub timeout: Option<Duration>,
-    pub root: PathBuf,
+    /// How each machine runs: engine, limits, file root, compat.
+    pub machine: varvara::Settings,
     /// The command line's arguments, for the ROM named there (a ROM opened
     /// later gets the documents dropped with it, or nothing).
     pub args: Vec<OsString>,
@@ -33,9 +29,6 @@ pub struct Settings {
     /// Start with the debugger attached, paused before the reset vector
     /// (`--debug`, and every restart while the panel is open).
     pub debug: bool,
-    /// The reference to behave like (None: from each ROM's metadata), for
-    /// every ROM this window runs, reloaded or opened.
-    pub compat: Option<crate::varvara::Compat>,
     /// The clipboard bridged to each machine's `.snarf` (None: `--no-clipboard`).
     pub clipboard: Option<Arc<super::clipboard::Bridge>>,
     /// Where console output goes as MIDI instead of stdout (`--midi`).
@@ -50,7 +43,7 @@ pub struct Session {
     /// Why the ROM was stopped (a vector ran past its limits): nothing
     /// runs any more.
     pub stopped: Option<String>,
-    /// Sample frames due but not yet rendered, without a sound stream.
+    /// Samples due but not yet rendered, without a sound stream.
     silent_due: u64,
     /// The arguments it was started with (F4 and F5 start it with them again).
     pub args: Vec<OsString>,
@@ -63,7 +56,7 @@ pub struct Session {
 /// (shorter ones would only flicker in the title).
 const BUSY_AFTER: Duration = Duration::from_millis(250);
 
-/// Sample frames rendered at a time without a sound stream.
+/// Samples rendered at a time without a sound stream.
 const SILENT_BLOCK: usize = 512;
 
 impl Session {
@@ -103,16 +96,12 @@ impl Session {
             (None, None) => Box::new(io::stdout()),
         };
         let config = Config {
-            engine: settings.engine,
-            budget: settings.budget,
-            timeout: settings.timeout,
-            root: settings.root.clone(),
+            settings: settings.machine.clone(),
             // The files the person named or dropped with the ROM are
             // theirs to open (the launcher gets none).
             grants: crate::varvara::file::grants(args),
             stdout,
             stderr: Box::new(io::stderr()),
-            compat: settings.compat,
         };
         let mut machine = Varvara::new(&program.rom, config)
             .map_err(|e| format!("hop: {}: {e}", program.file_name()))?;
@@ -156,10 +145,9 @@ impl Session {
                 .restore_state(bytes)
                 .map_err(|why| format!("hop: {}: {why}", session.program.file_name()))?,
             None => {
-                session.machine.queue_boot(!args.is_empty());
-                session.machine.queue_args(&args);
+                session.machine.queue_start(&args);
                 let booted = session.machine.work(Some(Instant::now() + wait));
-                session.check(booted, settings);
+                session.check(booted);
             }
         }
         Ok(session)
@@ -172,7 +160,6 @@ impl Session {
     pub fn frame(
         &mut self,
         events: Vec<Event>,
-        settings: &Settings,
         silent: bool,
         tap: &super::sound::Tap,
         deadline: Instant,
@@ -197,7 +184,7 @@ impl Session {
             // and whose loudness the ROM reads then stops with no finish
             // event (as in the reference), and envelopes end on multiples
             // of 735 frames, the samples of a 60 Hz frame.
-            self.silent_due += FRAMES_PER_VIDEO_FRAME as u64;
+            self.silent_due += SAMPLES_PER_FRAME as u64;
             let mut block = [0; SILENT_BLOCK * CHANNELS];
             while self.silent_due >= SILENT_BLOCK as u64 {
                 self.silent_due -= SILENT_BLOCK as u64;
@@ -207,18 +194,14 @@ impl Session {
         } else {
             self.machine.refresh_audio_samples();
         }
-        self.check(result, settings);
+        self.check(result);
     }
 
-    fn check(&mut self, result: Result<bool, Runaway>, settings: &Settings) {
+    fn check(&mut self, result: Result<bool, Runaway>) {
         if let Err(runaway) = result {
             let why = format!(
-                "{}: the vector at {:#06x} {} without reaching BRK (stopped at {:#06x}); \
-                 the ROM is stopped: F4 reloads it, F5 resets it",
+                "{}: {runaway}; the ROM is stopped: F4 reloads it, F5 resets it",
                 self.program.file_name(),
-                runaway.vector,
-                runaway.what(settings.budget, settings.timeout),
-                runaway.pc,
             );
             eprintln!("hop: {why}");
             if let Some(trace) = self.machine.debugger().and_then(|d| d.trace.as_ref()) {
@@ -227,7 +210,7 @@ impl Session {
             // The window's line is short: a small screen shows 20 letters.
             self.news.push(format!(
                 "stopped: {}; F4 reloads, F5 resets",
-                runaway.what(settings.budget, settings.timeout)
+                runaway.what()
             ));
             self.stopped = Some(why);
         }
@@ -247,8 +230,9 @@ impl Session {
 
     /// The name in the ROM's metadata (System/metadata), else the file name.
     pub fn name(&self) -> String {
-        let at = self.machine.devices.system.metadata;
-        crate::varvara::metadata::name(&self.machine.uxn.ram[..], at)
+        self.machine
+            .metadata()
+            .name
             .unwrap_or_else(|| self.program.file_name())
     }
 

@@ -190,7 +190,7 @@ where
         .map_err(|e| NoSound(format!("the audio device cannot be opened ({e})")))
 }
 
-/// Stereo frames at the device rate, as f32 in [-1, 1].
+/// Samples at the device rate, as f32 in [-1, 1], channels interleaved.
 struct Source {
     output: Slot,
     tap: Tap,

@@ -9,7 +9,7 @@ use super::icon::Icon;
 use super::keys::KeyQueue;
 use super::pointer::Poll;
 use super::x11::WindowControl;
-use crate::varvara::screen::Frame;
+use crate::varvara::screen::Picture;
 
 /// The largest zoom of a window (`--scale`, F1, the default).
 pub const MAX_ZOOM: usize = 4;
@@ -299,12 +299,12 @@ impl Desktop {
         self.redraw = true;
     }
 
-    /// Shows the frame (what changed in it, or all of it after a resize or
+    /// Shows the picture (what changed in it, or all of it after a resize or
     /// a zoom change), handles the window's events and waits for the next
     /// 60 Hz tick.
-    pub fn present(&mut self, frame: Frame<'_>) {
-        if (frame.width, frame.height) != self.size {
-            self.size = (frame.width, frame.height);
+    pub fn present(&mut self, picture: Picture<'_>) {
+        if (picture.width, picture.height) != self.size {
+            self.size = (picture.width, picture.height);
             if !self.zoom_fixed {
                 self.zoom = default_zoom(self.size, self.display());
             }
@@ -330,11 +330,11 @@ impl Desktop {
         let dirty = if self.redraw {
             Some(whole)
         } else {
-            frame.changed
+            picture.changed
         };
         self.since_present += 1;
         if let Some(rect) = dirty {
-            self.scale(frame.pixels, rect);
+            self.scale(picture.pixels, rect);
         }
         // After a resize minifb reallocates its image when X confirms the
         // new size; until then keep presenting the whole picture.

@@ -1,6 +1,6 @@
 //! The Uxn CPU: 64 KiB of RAM, two 256-byte stacks, a 256-byte device page
-//! and 256 opcodes. It knows nothing of Varvara: devices are reached through
-//! the [`Bus`] trait.
+//! and 256 opcodes. It knows nothing of the computer built around it:
+//! devices are reached through the [`Bus`] trait.
 //!
 //! Two engines run the same machine state:
 //! - [`Engine::TailCall`], the product: one function per opcode, each ending
@@ -42,9 +42,9 @@ pub const WRAP_COST: u64 = 1 << 20;
 /// the CPU has already stored the byte in `uxn.dev[port]`, so most devices
 /// only need to react to it.
 ///
-/// Both calls get the whole machine, so a device can read RAM (sprites,
-/// file buffers) or the stacks (System/wst). The CPU writes its stack
-/// pointers back into `uxn` before the call and reloads them after it.
+/// Both calls get the whole CPU, so a device can read or write memory and
+/// the stacks. The CPU writes its stack pointers back into `uxn` before
+/// the call and reloads them after it.
 pub trait Bus {
     /// Reads a port. The default returns the byte last stored there.
     fn dei(&mut self, uxn: &mut Uxn, port: u8) -> u8 {

@@ -42,7 +42,6 @@ pub const LAYOUT: Layout = Layout {
     ],
 };
 
-
 /// Where the time comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
@@ -58,7 +57,7 @@ pub struct Datetime {
     pub clock: Clock,
     /// The frame being run (counted from 0 after boot); the machine keeps it
     /// up to date for [`Clock::Frames`].
-    pub frame: u64,
+    pub frames: u64,
 }
 
 /// The Unix seconds the clock can show: years -9999 to 9999 (jiff's range,
@@ -70,7 +69,7 @@ impl Datetime {
     pub fn new() -> Datetime {
         Datetime {
             clock: Clock::Local,
-            frame: 0,
+            frames: 0,
         }
     }
 
@@ -78,7 +77,7 @@ impl Datetime {
         match self.clock {
             Clock::Local => Zoned::now(),
             Clock::Frames { epoch } => {
-                let elapsed = (self.frame / crate::varvara::frame::FRAME_RATE as u64) as i64;
+                let elapsed = (self.frames / crate::varvara::host::FRAME_RATE as u64) as i64;
                 // A run that goes past the end of year 9999 stays there.
                 let second = epoch
                     .saturating_add(elapsed)

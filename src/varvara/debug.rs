@@ -482,7 +482,6 @@ pub fn disassemble(byte: &dyn Fn(u16) -> u8, pc: u16, labels: &Labels) -> (Strin
     }
 }
 
-
 impl Varvara {
     /// Attaches a debugger (the machine then runs one instruction at a
     /// time), or detaches it with None (full speed again, running on).
@@ -689,7 +688,10 @@ mod tests {
         assert_eq!(m.uxn.working_stack().len(), 2, "after the DEI2");
         m.resume();
         assert!(m.work(None).unwrap());
-        assert_eq!(super::super::ports::named("File/write").unwrap(), [0xae, 0xaf, 0xbe, 0xbf]);
+        assert_eq!(
+            super::super::ports::named("File/write").unwrap(),
+            [0xae, 0xaf, 0xbe, 0xbf]
+        );
         assert_eq!(super::super::ports::named("Nothing/here"), None);
     }
 
@@ -772,7 +774,10 @@ mod tests {
     fn a_runaway_vector_stops_at_the_panel_instead_of_being_given_up() {
         let (rom, _) = assemble("|0100 @on-reset #01 @loop INC !loop");
         let config = || Config {
-            budget: 3,
+            settings: crate::varvara::Settings {
+                budget: 3,
+                ..Default::default()
+            },
             ..Config::default()
         };
         let mut m = Varvara::new(&rom, config()).unwrap();
@@ -806,7 +811,10 @@ mod tests {
         let mut m = Varvara::new(
             &rom,
             Config {
-                budget: 3,
+                settings: crate::varvara::Settings {
+                    budget: 3,
+                    ..Default::default()
+                },
                 ..Config::default()
             },
         )

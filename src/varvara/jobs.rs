@@ -161,7 +161,7 @@ impl Varvara {
                 let Some(job) = self.jobs.queue.pop_front() else {
                     return Ok(true);
                 };
-                self.start(job);
+                self.begin_job(job);
                 if let Some(running) = &self.jobs.running {
                     self.entered(running.pc);
                 }
@@ -173,7 +173,7 @@ impl Varvara {
 
     /// Sets the job's ports and makes its vector the one in progress. A
     /// halted machine and an unset vector run nothing.
-    fn start(&mut self, job: Job) {
+    fn begin_job(&mut self, job: Job) {
         let uxn = &mut self.uxn;
         let (vector, cleanup) = match job {
             Job::Vector(vector) => (vector, Cleanup::Nothing),
@@ -209,9 +209,9 @@ impl Varvara {
                     (self.devices.mouse.vector, Cleanup::Scroll)
                 }
                 Event::ConsoleByte(byte) => {
-                    return self.start(Job::Console(byte, ConsoleKind::Stdin));
+                    return self.begin_job(Job::Console(byte, ConsoleKind::Stdin));
                 }
-                Event::ConsoleEnd => return self.start(Job::Console(b'\n', ConsoleKind::End)),
+                Event::ConsoleEnd => return self.begin_job(Job::Console(b'\n', ConsoleKind::End)),
             },
             // uxn2 sends the arguments only to a ROM that set a console
             // vector; to others they are not even stored.
@@ -363,6 +363,8 @@ impl Varvara {
                             vector: running.vector,
                             pc,
                             limit,
+                            budget: self.budget,
+                            timeout: self.timeout,
                         });
                     }
                     if let (Some(deadline), Some((now, _))) = (deadline, now)

@@ -8,6 +8,35 @@
 /// How far the text may run before the block is taken as malformed.
 const MAX_TEXT: usize = 0x1000;
 
+/// The metadata extension id of a 24x24 2bpp icon (3x3 tiles).
+const ICON_2BPP: u8 = 0x83;
+/// The bytes of that icon: nine 2bpp tiles of 16 bytes.
+pub const ICON_BYTES: usize = 9 * 16;
+
+/// What a ROM says about itself, for hosts: a window title, an icon.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    /// The first line of the text (None: no block, or an empty line).
+    pub name: Option<String>,
+    /// The 24x24 icon as nine 2bpp tiles, row by row (each tile 8 bytes
+    /// of low bits, then 8 of high bits), if the block has one.
+    pub icon: Option<Vec<u8>>,
+}
+
+impl Metadata {
+    /// The block at `at` in `ram` (0: none announced).
+    pub fn read(ram: &[u8], at: u16) -> Metadata {
+        let icon = extension(ram, at, ICON_2BPP).and_then(|address| {
+            let start = address as usize;
+            ram.get(start..start + ICON_BYTES).map(<[u8]>::to_vec)
+        });
+        Metadata {
+            name: name(ram, at),
+            icon,
+        }
+    }
+}
+
 /// Where the block's text ends (its NUL), if it is well formed.
 fn text_end(ram: &[u8], at: u16) -> Option<usize> {
     if at == 0 {

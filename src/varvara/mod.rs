@@ -10,7 +10,7 @@ pub mod controller;
 pub mod datetime;
 pub mod debug;
 pub mod file;
-pub mod frame;
+pub mod host;
 mod jobs;
 pub mod metadata;
 pub mod mouse;
@@ -19,18 +19,19 @@ pub mod screen;
 pub mod snapshot;
 pub mod system;
 
+use std::fmt;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::uxn::{Bus, Engine, RESET_VECTOR, Uxn};
-use jobs::{Job, Jobs};
+use crate::uxn::{Bus, Engine, Uxn};
+use jobs::Jobs;
 use system::System;
 
 pub use banks::RomError;
 pub use compat::Compat;
 pub use console::{Captured, ConsoleKind, OutputFailure};
-pub use frame::Event;
+pub use host::Event;
 
 /// How many jump instructions one vector may run before the host takes
 /// control back (see [`Uxn::run`]): about 6 s of a bare `@loop !loop`.
@@ -38,13 +39,21 @@ pub const DEFAULT_BUDGET: u64 = 1 << 31;
 
 /// Everything the CPU reaches through DEI/DEO.
 pub struct Devices {
+    /// 0x00: stacks, banks, metadata, palette, state.
     pub system: system::System,
+    /// 0x10: bytes in and out.
     pub console: console::Console,
+    /// 0x20: two layers of pixels.
     pub screen: screen::Screen,
+    /// 0x80: buttons and keys.
     pub controller: controller::Controller,
+    /// 0x90: pointer, buttons, scroll.
     pub mouse: mouse::Mouse,
+    /// 0xa0 and 0xb0: files in the sandbox.
     pub files: [file::File; 2],
+    /// 0xc0: the clock.
     pub datetime: datetime::Datetime,
+    /// 0x30 to 0x60: four voices.
     pub audio: audio::Audio,
     /// The behaviours that differ between the references (see [`Compat`]).
     compat: Compat,
@@ -53,6 +62,30 @@ pub struct Devices {
 }
 
 impl Devices {
+    /// The devices of a machine set up as `config` says, every port 0. A
+    /// [`Varvara`] owns one; a test of the devices alone may make its own
+    /// and run a CPU over it.
+    pub fn new(config: Config) -> Devices {
+        let settings = config.settings;
+        let grants: std::sync::Arc<[file::Grant]> = config.grants.into();
+        let file = || file::File::with_grants(&settings.root, grants.clone());
+        let mut devices = Devices {
+            system: system::System::new(),
+            console: console::Console::new(config.stdout, config.stderr),
+            screen: screen::Screen::new(),
+            controller: controller::Controller::new(),
+            mouse: mouse::Mouse::new(),
+            files: [file(), file()],
+            datetime: datetime::Datetime::new(),
+            audio: audio::Audio::new(),
+            compat: Compat::Y2026,
+            compat_fixed: settings.compat.is_some(),
+        };
+        devices.set_compat(settings.compat.unwrap_or(Compat::Y2026));
+        devices
+    }
+
+    /// The behaviours that differ between the references, as they stand.
     pub fn compat(&self) -> Compat {
         self.compat
     }
@@ -176,36 +209,57 @@ impl Devices {
     }
 }
 
-/// Where the machine's console output goes, and where files live.
-pub struct Config {
+/// How a machine runs, as the person chose it: the same for every host
+/// (the headless runners and the desktop carry one of these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Which CPU engine runs the code.
     pub engine: Engine,
-    /// Jumps one vector may run before it is interrupted.
+    /// Jumps one vector may run before it is stopped.
     pub budget: u64,
     /// How long one vector may run (time spent running it, not waiting
     /// between slices) before it is stopped; None: no limit.
     pub timeout: Option<Duration>,
-    /// The file devices' sandbox: nothing outside it is reachable...
+    /// The file devices' sandbox: nothing outside it is reachable but the
+    /// files granted with [`Config::grants`].
     pub root: PathBuf,
-    /// ...but these files, named on the command line (see [`file::grants`]).
-    pub grants: Vec<file::Grant>,
-    pub stdout: Box<dyn Write>,
-    pub stderr: Box<dyn Write>,
     /// The reference to behave like; None: 2026 unless the ROM's metadata
     /// names an older Varvara version (see [`compat::from_metadata`]).
     pub compat: Option<Compat>,
 }
 
-impl Default for Config {
+impl Default for Settings {
     fn default() -> Self {
-        Config {
+        Settings {
             engine: Engine::default(),
             budget: DEFAULT_BUDGET,
             timeout: None,
             root: PathBuf::from("."),
+            compat: None,
+        }
+    }
+}
+
+/// One machine's settings, and where its console output goes.
+pub struct Config {
+    /// How it runs.
+    pub settings: Settings,
+    /// The files named on the command line, reachable beside the root
+    /// (see [`file::grants`]).
+    pub grants: Vec<file::Grant>,
+    /// Where Console/write goes.
+    pub stdout: Box<dyn Write>,
+    /// Where Console/error, the debug port and hop's diagnostics go.
+    pub stderr: Box<dyn Write>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            settings: Settings::default(),
             grants: Vec::new(),
             stdout: Box::new(std::io::sink()),
             stderr: Box::new(std::io::sink()),
-            compat: None,
         }
     }
 }
@@ -213,9 +267,9 @@ impl Default for Config {
 /// Which limit stopped a vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
-    /// It ran its whole jump budget ([`Config::budget`]).
+    /// It ran its whole jump budget ([`Settings::budget`]).
     Jumps,
-    /// It ran longer than [`Config::timeout`].
+    /// It ran longer than [`Settings::timeout`].
     Time,
 }
 
@@ -226,31 +280,52 @@ pub struct Runaway {
     pub vector: u16,
     /// Where the CPU was interrupted.
     pub pc: u16,
+    /// Which limit it reached.
     pub limit: Limit,
+    /// What that limit was: jumps, or time.
+    budget: u64,
+    timeout: Option<Duration>,
 }
 
 impl Runaway {
-    /// What the vector ran past, for a message: `ran 2147483648 jumps` or
-    /// `ran for 5 s`.
-    pub fn what(&self, budget: u64, timeout: Option<Duration>) -> String {
-        match (self.limit, timeout) {
+    /// What the vector ran past, for a short message: `ran 2147483648
+    /// jumps` or `ran for 5 s`.
+    pub fn what(&self) -> String {
+        match (self.limit, self.timeout) {
             (Limit::Time, Some(t)) => format!("ran for {} s", t.as_secs_f64()),
-            _ => format!("ran {budget} jumps"),
+            _ => format!("ran {} jumps", self.budget),
         }
     }
 }
 
+/// The one sentence every host prints about a runaway, before saying what
+/// it does about it.
+impl fmt::Display for Runaway {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the vector at {:#06x} {} without reaching BRK (stopped at {:#06x})",
+            self.vector,
+            self.what(),
+            self.pc
+        )
+    }
+}
+
+/// The Varvara computer: a CPU, its devices and the work queued for them.
+/// Hosts reach it through the methods of [`host`] (and [`snapshot`],
+/// [`debug`], [`audio`]), never through its parts.
 pub struct Varvara {
-    pub uxn: Box<Uxn>,
-    pub devices: Devices,
+    uxn: Box<Uxn>,
+    devices: Devices,
     engine: Engine,
     budget: u64,
     timeout: Option<Duration>,
     jobs: Jobs,
     /// Uxn instructions run so far, when the engine counts them.
-    pub instructions: Option<u64>,
+    instructions: Option<u64>,
     /// Frames run so far (see [`Varvara::run_frame`]).
-    pub frame: u64,
+    frames: u64,
     /// The ROM's identity, for snapshots ([`snapshot::fnv1a`]).
     rom_hash: u64,
     /// The debugger, when one is attached (see [`debug`]).
@@ -260,132 +335,21 @@ pub struct Varvara {
 impl Varvara {
     /// A machine with `rom` loaded, not yet booted.
     pub fn new(rom: &[u8], config: Config) -> Result<Varvara, RomError> {
+        let settings = config.settings.clone();
         let mut uxn = Uxn::new();
-        let mut system = system::System::new();
-        system.banks.load_rom(&mut uxn, rom)?;
-        let grants: std::sync::Arc<[file::Grant]> = config.grants.into();
-        let file = || file::File::with_grants(&config.root, grants.clone());
-        let mut machine = Varvara {
+        let mut devices = Devices::new(config);
+        devices.system.banks.load_rom(&mut uxn, rom)?;
+        Ok(Varvara {
             uxn,
-            devices: Devices {
-                system,
-                console: console::Console::new(config.stdout, config.stderr),
-                screen: screen::Screen::new(),
-                controller: controller::Controller::new(),
-                mouse: mouse::Mouse::new(),
-                files: [file(), file()],
-                datetime: datetime::Datetime::new(),
-                audio: audio::Audio::new(),
-                compat: Compat::Y2026,
-                compat_fixed: config.compat.is_some(),
-            },
-            engine: config.engine,
-            budget: config.budget,
-            timeout: config.timeout,
+            devices,
+            engine: settings.engine,
+            budget: settings.budget,
+            timeout: settings.timeout,
             jobs: Jobs::new(),
-            instructions: (config.engine == Engine::Model).then_some(0),
-            frame: 0,
+            instructions: (settings.engine == Engine::Model).then_some(0),
+            frames: 0,
             rom_hash: snapshot::fnv1a(rom),
             debug: None,
-        };
-        machine
-            .devices
-            .set_compat(config.compat.unwrap_or(Compat::Y2026));
-        Ok(machine)
-    }
-
-    /// Runs the reset vector. With `has_args`, Console/type reads 1 first,
-    /// which tells ROMs such as Left to wait for a path on the console.
-    pub fn boot(&mut self, has_args: bool) -> Result<(), Runaway> {
-        self.queue_boot(has_args);
-        self.work(None).map(drop)
-    }
-
-    /// [`Varvara::boot`], queued for [`Varvara::work`].
-    pub fn queue_boot(&mut self, has_args: bool) {
-        if has_args {
-            console::Console::announce_arguments(&mut self.uxn);
-        }
-        self.queue(Job::Vector(RESET_VECTOR));
-    }
-
-    /// True once the ROM has written a non-zero System/state.
-    /// A failed write to stdout or stderr halts it too (see
-    /// [`console::Console::failure`]).
-    pub fn halted(&self) -> bool {
-        System::halted(&self.uxn) || self.devices.console.failure().is_some()
-    }
-
-    /// hop's diagnostics about the ROM written since the last call, one
-    /// line each (see [`console::Console::report`]), for a host that shows
-    /// them elsewhere too.
-    pub fn take_diagnostics(&mut self) -> Vec<String> {
-        self.devices.console.take_reports()
-    }
-
-    /// The process exit code the ROM asked for (System/state & 0x7f).
-    pub fn exit_code(&self) -> i32 {
-        System::exit_code(&self.uxn)
-    }
-
-    /// Runs one vector to BRK (after any queued work). An unset vector (0)
-    /// and a halted machine run nothing: halting is only ever acted on
-    /// between vectors.
-    pub fn run_vector(&mut self, vector: u16) -> Result<(), Runaway> {
-        self.queue(Job::Vector(vector));
-        self.work(None).map(drop)
-    }
-
-    /// Lets `hook` follow the ROM's snarf file (see [`file::SnarfHook`]).
-    pub fn set_snarf_hook(&mut self, hook: std::sync::Arc<dyn file::SnarfHook>) {
-        for file in &mut self.devices.files {
-            file.set_snarf_hook(hook.clone());
-        }
-    }
-
-    /// Shows the snarf hook what the ROM wrote to `.snarf` since the last
-    /// call (see [`file::File::report_snarf`]).
-    pub fn report_snarf(&mut self) {
-        self.devices
-            .files
-            .iter_mut()
-            .for_each(file::File::report_snarf);
-    }
-
-    /// Closes both file devices' open files and listings. Their writes are
-    /// on disk already (they are not buffered); this only ends the handles,
-    /// as dropping the machine does. A host that resets the machine in
-    /// place rather than making a new one calls it first.
-    pub fn close_files(&mut self) {
-        self.devices.files.iter_mut().for_each(file::File::close);
-    }
-
-    /// Delivers one console byte (an argument byte, a separator, stdin, or
-    /// the end marker) and runs the console vector.
-    pub fn console_input(&mut self, byte: u8, kind: ConsoleKind) -> Result<(), Runaway> {
-        self.queue(Job::Console(byte, kind));
-        self.work(None).map(drop)
-    }
-
-    /// Streams the ROM arguments through the console vector: each byte as
-    /// type 2, then `\n` as type 3 between arguments and type 4 after the last.
-    pub fn send_args(&mut self, args: &[impl AsRef<[u8]>]) -> Result<(), Runaway> {
-        self.queue_args(args);
-        self.work(None).map(drop)
-    }
-
-    /// [`Varvara::send_args`], queued for [`Varvara::work`].
-    pub fn queue_args(&mut self, args: &[impl AsRef<[u8]>]) {
-        for (i, arg) in args.iter().enumerate() {
-            for &byte in arg.as_ref() {
-                self.queue(Job::Argument(byte, ConsoleKind::Argument));
-            }
-            let kind = if i + 1 == args.len() {
-                ConsoleKind::End
-            } else {
-                ConsoleKind::ArgumentEnd
-            };
-            self.queue(Job::Argument(b'\n', kind));
-        }
+        })
     }
 }

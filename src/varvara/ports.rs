@@ -99,7 +99,12 @@ mod tests {
     #[test]
     fn devices_sit_on_their_own_pages_in_order() {
         for pair in DEVICES.windows(2) {
-            assert!(pair[0].base < pair[1].base, "{} before {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].base < pair[1].base,
+                "{} before {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
         for layout in &DEVICES {
             assert_eq!(layout.base & 0x0f, 0, "{}", layout.name);

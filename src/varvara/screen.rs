@@ -172,17 +172,18 @@ const NOTHING: Rect = Rect {
 };
 
 /// The composed picture, as a host presents it.
-pub struct Frame<'a> {
+pub struct Picture<'a> {
     /// `width * height` 0RGB pixels, row by row.
     pub pixels: &'a [u32],
     pub width: usize,
     pub height: usize,
-    /// What changed since the previous `frame` call (None: nothing).
+    /// What changed since the previous picture was taken (None: nothing).
     pub changed: Option<Rect>,
 }
 
 pub struct Screen {
-    /// The frame vector, latched when its low byte (0x21) is written.
+    /// The screen vector, run once a frame, latched when its low byte is
+    /// written.
     pub vector: u16,
     width: usize,
     height: usize,
@@ -540,7 +541,7 @@ impl Screen {
 
     /// The composed picture. Only the part drawn since the last call is
     /// recomposed, unless the palette changed, which repaints everything.
-    pub fn frame(&mut self, palette: &[u32; 4]) -> Frame<'_> {
+    pub fn picture(&mut self, palette: &[u32; 4]) -> Picture<'_> {
         if self.composed_palette != Some(*palette) {
             self.composed_palette = Some(*palette);
             self.dirty = self.whole();
@@ -563,7 +564,7 @@ impl Screen {
             }
             self.dirty = NOTHING;
         }
-        Frame {
+        Picture {
             pixels: &self.pixels,
             width: self.width,
             height: self.height,

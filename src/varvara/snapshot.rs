@@ -26,10 +26,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::audio::Mixer;
+use super::banks::{BANK_SIZE, BANKS, Banks};
 use super::file::FileState;
 use super::screen::ScreenState;
 use super::{Compat, Varvara};
-use super::banks::{BANK_SIZE, BANKS, Banks};
 
 const MAGIC: &[u8; 8] = b"hopstate";
 const VERSION: u16 = 1;
@@ -78,14 +78,18 @@ impl Varvara {
             return Err("cannot save the machine while a vector runs; try again".into());
         }
         let uxn = &self.uxn;
-        let banks = self.devices.system.banks.used()
+        let banks = self
+            .devices
+            .system
+            .banks
+            .used()
             .map(|(bank, bytes)| (bank as u8, bytes.to_vec()))
             .collect();
         let (mixer, finished) = self.devices.audio.snapshot();
         let state = State {
             rom: self.rom_hash,
-            frame: self.frame,
-            datetime_frame: self.devices.datetime.frame,
+            frame: self.frames,
+            datetime_frame: self.devices.datetime.frames,
             ram: uxn.ram.to_vec(),
             banks,
             wst: uxn.wst.bytes.to_vec(),
@@ -143,11 +147,11 @@ impl Varvara {
         for (file, saved) in devices.files.iter_mut().zip(state.files) {
             file.restore(saved);
         }
-        devices.datetime.frame = state.datetime_frame;
+        devices.datetime.frames = state.datetime_frame;
         if !devices.compat_fixed {
             devices.set_compat(state.compat);
         }
-        self.frame = state.frame;
+        self.frames = state.frame;
         Ok(())
     }
 

@@ -5,7 +5,7 @@ use super::voice::{Note, Voice};
 /// Voices, one per audio device page (0x30, 0x40, 0x50, 0x60).
 pub const VOICES: usize = 4;
 
-/// Stereo frames mixed per pass: the accumulator lives on the stack.
+/// Samples (both channels) mixed per pass: the accumulator lives on the stack.
 const CHUNK: usize = 256;
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]

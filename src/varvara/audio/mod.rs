@@ -41,7 +41,6 @@ pub mod envelope;
 pub mod mixer;
 pub mod pitch;
 pub mod voice;
-pub mod wav;
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -54,13 +53,14 @@ use crate::uxn::Uxn;
 use crate::varvara::jobs::Job;
 use crate::varvara::{Runaway, Varvara};
 
-/// Output samples per second, per channel.
+/// Output samples per second. A sample is one value per channel: in hop,
+/// "frame" only ever means the 60 Hz tick of the screen vector.
 pub const SAMPLE_RATE: u32 = 44100;
 /// Left and right, interleaved.
 pub const CHANNELS: usize = 2;
-/// Stereo frames per 60 Hz video frame: what the headless runner renders
-/// after each screen vector.
-pub const FRAMES_PER_VIDEO_FRAME: usize = SAMPLE_RATE as usize / 60;
+/// Samples per frame: what the headless runner renders after each screen
+/// vector.
+pub const SAMPLES_PER_FRAME: usize = SAMPLE_RATE as usize / super::host::FRAME_RATE as usize;
 
 /// Each voice's ports, as offsets within its device.
 #[allow(missing_docs)]
@@ -267,9 +267,9 @@ impl Varvara {
         self.devices.audio.refresh(&self.uxn.ram[..]);
     }
 
-    /// Renders the next `out.len() / 2` stereo frames on this thread, reading
+    /// Renders the next `out.len() / 2` samples (both channels) on this thread, reading
     /// samples from RAM as it is now. The headless runner calls it after
-    /// each screen vector with [`FRAMES_PER_VIDEO_FRAME`] frames.
+    /// each screen vector with [`SAMPLES_PER_FRAME`] samples.
     pub fn render_audio(&mut self, out: &mut [i16]) {
         self.refresh_audio_samples();
         self.audio_output().render(out);
@@ -399,7 +399,7 @@ mod tests {
             },
         );
         write_pitch(&mut m, 1, 0x80 | 60); // one-shot: ends after 257 samples
-        let mut out = vec![0i16; 2 * FRAMES_PER_VIDEO_FRAME];
+        let mut out = vec![0i16; 2 * SAMPLES_PER_FRAME];
         m.run_audio_finish_vectors().unwrap();
         assert_eq!(m.uxn.ram[0x10], 0, "nothing has ended yet");
         m.render_audio(&mut out);

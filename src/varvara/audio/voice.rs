@@ -2,8 +2,8 @@
 //! envelope, in the reference's fixed-point arithmetic.
 
 use super::envelope::Envelope;
-use super::port;
 use super::pitch;
+use super::port;
 
 /// What a ROM writes to an audio device page before starting a note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,9 +205,10 @@ mod tests {
         }
     }
 
-    /// Renders `frames` stereo frames of one voice; returns them and whether it ended.
-    fn play(voice: &mut Voice, frames: usize) -> (Vec<i32>, bool) {
-        let mut mix = vec![0; frames * 2];
+    /// Renders `count` samples (both channels) of one voice; returns them
+    /// and whether it ended.
+    fn play(voice: &mut Voice, count: usize) -> (Vec<i32>, bool) {
+        let mut mix = vec![0; count * 2];
         let ended = voice.render(&mut mix);
         (mix, ended)
     }

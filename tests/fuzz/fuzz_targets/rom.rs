@@ -37,8 +37,11 @@ fuzz_target!(|rom: &[u8]| {
     let base = base();
     let root = base.join("root");
     let config = Config {
-        budget: 1 << 12,
-        root: root.clone(),
+        settings: hop::varvara::Settings {
+            budget: 1 << 12,
+            root: root.clone(),
+            ..Default::default()
+        },
         ..Config::default()
     };
     let Ok(mut m) = Varvara::new(rom, config) else {
@@ -63,7 +66,7 @@ fuzz_target!(|rom: &[u8]| {
             break;
         }
         let _ = m.run_frame(events[f * 2..f * 2 + 2].iter().copied());
-        let frame = m.screen_frame();
+        let frame = m.picture();
         assert_eq!(frame.pixels.len(), frame.width * frame.height);
         m.render_audio(&mut audio);
     }

@@ -4,7 +4,7 @@
 use std::io::{Seek, Write};
 use std::path::Path;
 
-use super::{CHANNELS, SAMPLE_RATE};
+use crate::varvara::audio::{CHANNELS, SAMPLE_RATE};
 
 fn spec() -> hound::WavSpec {
     hound::WavSpec {
@@ -27,7 +27,7 @@ pub fn encode<W: Write + Seek>(out: W, samples: &[i16]) -> hound::Result<()> {
 }
 
 /// The most sample data a WAV file can hold (its sizes are 32-bit), in
-/// whole stereo frames: about 6.7 hours at 44.1 kHz.
+/// whole samples (both channels): about 6.7 hours at 44.1 kHz.
 pub const MAX_DATA_BYTES: u64 = (u32::MAX as u64 - 64) / 4 * 4;
 
 /// A WAV file written while the audio is rendered, so that memory stays

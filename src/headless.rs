@@ -40,6 +40,7 @@ pub const EXIT_OUTPUT: i32 = 74;
 /// written.
 pub const EXIT_BAD_ROM: i32 = 1;
 
+/// What the command line asks of a headless run.
 pub struct Options {
     /// The ROM or Uxntal source to run.
     pub rom: PathBuf,
@@ -285,7 +286,9 @@ fn read_script(path: &std::path::Path) -> Result<Vec<(u64, Event)>, String> {
 
 /// `--record`: the screen and the sound of a frames-mode run.
 pub struct Recording {
+    /// The screen, as a GIF.
     pub animation: Animation,
+    /// The sound, as a WAV.
     pub sound: Recorder,
 }
 

@@ -11,6 +11,7 @@
 //! - [`encode`]: what hosts write to files (PNG, GIF, WAV).
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]
+#![warn(missing_docs)]
 
 pub mod asm;
 pub mod desktop;

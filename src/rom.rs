@@ -11,7 +11,9 @@ use crate::varvara::banks::MAX_ROM_SIZE;
 /// Why a ROM could not be used; `Display` is a one-line message for users.
 #[derive(Debug)]
 pub struct RomFileError {
+    /// The file, as named.
     pub path: String,
+    /// Why it cannot be used.
     pub reason: String,
 }
 
@@ -68,10 +70,13 @@ pub fn read(path: &Path) -> Result<Vec<u8>, RomFileError> {
 /// file that does not assemble.
 #[derive(Debug)]
 pub enum LoadError {
+    /// A ROM file that cannot be used.
     Rom(RomFileError),
     /// Every assembly error, each one line (`file:line:col: reason (token)`).
     Assembly {
+        /// The source file, as named.
         path: String,
+        /// What is wrong with it.
         errors: Vec<crate::asm::AsmError>,
     },
 }

@@ -79,6 +79,8 @@ struct OpenBlock {
     token: Token,
 }
 
+/// One assembly in progress: the token stream, the labels, the bytes
+/// written and the references still to fill in.
 pub struct Assembler<'a> {
     files: Vec<String>,
     loader: &'a mut dyn IncludeLoader,
@@ -110,6 +112,8 @@ pub struct Assembler<'a> {
 }
 
 impl<'a> Assembler<'a> {
+    /// An assembly of `text`, named `name` in messages; includes come from
+    /// `loader`.
     pub fn new(name: &str, text: &[u8], loader: &'a mut dyn IncludeLoader) -> Assembler<'a> {
         let mut assembler = Assembler {
             files: vec![name.to_string()],

@@ -8,7 +8,9 @@ use std::fmt;
 pub struct Pos {
     /// Index into the assembler's table of file names.
     pub file: u32,
+    /// 1-based line (0: the file as a whole).
     pub line: u32,
+    /// 1-based column, in characters.
     pub col: u32,
 }
 
@@ -16,9 +18,13 @@ pub struct Pos {
 /// form editors and terminals turn into a link to the spot.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AsmError {
+    /// The file, as named in the source or on the command line.
     pub file: String,
+    /// 1-based line (0: the file as a whole).
     pub line: u32,
+    /// 1-based column, in characters.
     pub col: u32,
+    /// What is wrong, in a few words.
     pub reason: String,
     /// The offending token as written (empty when there is none to show).
     pub token: String,

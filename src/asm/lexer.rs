@@ -11,7 +11,9 @@ use super::error::Pos;
 /// separators), and where it starts.
 #[derive(Clone, Debug)]
 pub struct Token {
+    /// The token's bytes.
     pub text: Rc<[u8]>,
+    /// Where it starts.
     pub pos: Pos,
 }
 
@@ -22,6 +24,7 @@ impl Token {
         super::error::excerpt(&self.text)
     }
 
+    /// Its first byte, the rune (0 for an empty token).
     pub fn first(&self) -> u8 {
         self.text.first().copied().unwrap_or(0)
     }

@@ -129,7 +129,9 @@ fn read_source(path: &Path) -> Result<Vec<u8>, String> {
 /// that names it: `hop asm` compares its outputs with its inputs by this.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileId {
+    /// The device holding the file.
     pub dev: u64,
+    /// Its inode on that device.
     pub ino: u64,
 }
 
@@ -168,6 +170,7 @@ pub struct FileLoader {
 }
 
 impl FileLoader {
+    /// A loader for the includes of `main`, resolved beside it.
     pub fn new(main: &Path) -> FileLoader {
         let main_dir = main.parent().map(Path::to_path_buf).unwrap_or_default();
         FileLoader {

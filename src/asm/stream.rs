@@ -44,6 +44,8 @@ struct Source {
     origin: Origin,
 }
 
+/// The tokens still to assemble: the file's, with macro bodies and
+/// included files spliced in as they are met.
 pub struct TokenStream {
     sources: Vec<Source>,
     read: usize,
@@ -53,6 +55,7 @@ pub struct TokenStream {
 }
 
 impl TokenStream {
+    /// The stream of one file's `tokens`.
     pub fn new(file: String, tokens: Vec<Token>) -> TokenStream {
         TokenStream {
             sources: vec![Source {

@@ -23,6 +23,8 @@ pub struct Labels {
 }
 
 impl Labels {
+    /// Labels from (address, name) pairs, as an assembly or a `.sym` file
+    /// gives them.
     pub fn new(symbols: &[(u16, Vec<u8>)]) -> Labels {
         let mut by_address: Vec<(u16, String)> = symbols
             .iter()
@@ -48,6 +50,7 @@ impl Labels {
         Labels::new(&symbols)
     }
 
+    /// Whether there are no labels at all.
     pub fn is_empty(&self) -> bool {
         self.by_address.is_empty()
     }

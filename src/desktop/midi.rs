@@ -81,6 +81,7 @@ fn sequencer() -> Result<MidiOutput, String> {
 
 /// Where messages go: the port (or, in tests, a list).
 pub trait Sink {
+    /// Sends one complete MIDI message.
     fn send(&mut self, message: &[u8]);
 }
 
@@ -104,6 +105,7 @@ pub struct Writer<S: Sink = Port> {
 }
 
 impl<S: Sink> Writer<S> {
+    /// A writer that turns console bytes into messages for `sink`.
     pub fn new(sink: S) -> Writer<S> {
         Writer {
             sink,
@@ -149,6 +151,7 @@ pub struct Message {
 }
 
 impl Message {
+    /// Every byte sent so far.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }

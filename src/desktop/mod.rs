@@ -19,27 +19,27 @@
 //! - [`program`], [`session`]: what runs, and the running machine;
 //!   [`watch`]: live reload when its files change.
 
-pub mod clipboard;
-pub mod debugger;
-pub mod dialog;
-pub mod font;
-pub mod gamepad;
-pub mod icon;
-pub mod input;
-pub mod keys;
+mod clipboard;
+mod debugger;
+mod dialog;
+mod font;
+mod gamepad;
+mod icon;
+mod input;
+mod keys;
 pub mod midi;
-pub mod notice;
-pub mod pointer;
-pub mod program;
-pub mod record;
+mod notice;
+mod pointer;
+mod program;
+mod record;
 pub mod session;
-pub mod sound;
-pub mod stdin;
-pub mod watch;
-pub mod window;
-pub mod x11;
-pub mod xdnd;
-pub mod xinput;
+mod sound;
+mod stdin;
+mod watch;
+mod window;
+mod x11;
+mod xdnd;
+mod xinput;
 
 use std::cell::RefCell;
 use std::ffi::OsString;
@@ -67,9 +67,11 @@ const BOOT_WAIT: Duration = Duration::from_millis(250);
 /// within a frame however long a vector runs.
 const WORK_TIME: Duration = Duration::from_millis(10);
 
+/// What the command line asks of the desktop.
 pub struct Options {
     /// The ROM or .tal file; None runs the launcher.
     pub rom: Option<PathBuf>,
+    /// How each program runs in it.
     pub settings: Settings,
     /// Fixed zoom (1-4); None picks one from the screen size.
     pub zoom: Option<usize>,

@@ -35,8 +35,11 @@ pub struct Settings {
     pub midi: Option<super::midi::Port>,
 }
 
+/// The program in the window and its machine.
 pub struct Session {
+    /// The machine running it.
     pub machine: Varvara,
+    /// What runs: the ROM, where it came from, its labels.
     pub program: Program,
     /// The launcher's console output.
     captured: Option<Captured>,

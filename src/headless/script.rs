@@ -21,6 +21,7 @@ use crate::varvara::{Event, controller, mouse};
 pub struct ScriptError {
     /// 1-based line number.
     pub line: usize,
+    /// What is wrong with it.
     pub message: String,
 }
 

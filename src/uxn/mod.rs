@@ -87,8 +87,10 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// Both engines, the product first.
     pub const ALL: [Engine; 2] = [Engine::TailCall, Engine::Model];
 
+    /// The name `--engine` takes.
     pub fn name(self) -> &'static str {
         match self {
             Engine::TailCall => "tailcall",
@@ -112,7 +114,10 @@ pub enum Exit {
     /// (or of the instruction that would run on past 0xffff, which spends
     /// [`WRAP_COST`]) that was about to run; running again from there
     /// resumes exactly.
-    Budget { pc: u16 },
+    Budget {
+        /// Where to resume.
+        pc: u16,
+    },
 }
 
 /// The whole CPU state. RAM, stacks and device page sit inline in one

@@ -36,6 +36,7 @@ const CLEAN: (u32, u32) = (u32::MAX, 0);
 const ALL: (u32, u32) = (0, RAM_SIZE as u32 - 1);
 
 impl Ram {
+    /// 64 KiB of zeros.
     pub fn new() -> Ram {
         Ram {
             padded: [0; RAM_SIZE + PADDING],

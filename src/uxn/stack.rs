@@ -12,6 +12,7 @@
 use std::fmt;
 use std::ops::{Index, IndexMut};
 
+/// One of the CPU's two 256-byte stacks.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Stack {
     /// Slot `i` lives at `bytes[255 - i]`.
@@ -19,6 +20,7 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// An empty stack, all zeros.
     pub const fn new() -> Stack {
         Stack { bytes: [0; 256] }
     }

@@ -50,10 +50,15 @@ pub enum Clock {
     /// Emulated time, read as UTC, so runs of clock-reading ROMs can be
     /// reproduced: `epoch` (seconds since the Unix epoch) plus one second
     /// every 60 frames.
-    Frames { epoch: i64 },
+    Frames {
+        /// Seconds since the Unix epoch at frame 0.
+        epoch: i64,
+    },
 }
 
+/// The device's state: where the time comes from.
 pub struct Datetime {
+    /// The host's clock or an emulated one.
     pub clock: Clock,
     /// The frame being run (counted from 0 after boot); the machine keeps it
     /// up to date for [`Clock::Frames`].
@@ -66,6 +71,7 @@ pub struct Datetime {
 pub const CLOCK_RANGE: std::ops::RangeInclusive<i64> = -377_705_023_201..=253_402_207_200;
 
 impl Datetime {
+    /// A clock that reads the host's local time.
     pub fn new() -> Datetime {
         Datetime {
             clock: Clock::Local,

@@ -24,12 +24,20 @@ pub enum Breakpoint {
     At(u16),
     /// After an instruction stores a byte in `first..=last` (STZ, STR,
     /// STA; bytes a device writes, File/read say, are not seen).
-    Write { first: u16, last: u16 },
+    Write {
+        /// The first address watched.
+        first: u16,
+        /// The last address watched.
+        last: u16,
+    },
     /// After an instruction reads (DEI) or writes (DEO) one of `ports`,
     /// named `name` (`Screen/pixel`).
     Port {
+        /// The name it was set with.
         name: String,
+        /// The port addresses.
         ports: Vec<u8>,
+        /// DEO (true) or DEI (false).
         write: bool,
     },
     /// Before the BRK that ends the vector at this address.
@@ -77,6 +85,7 @@ pub enum Why {
 /// Where and why the machine stands still.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stop {
+    /// What stopped it.
     pub why: Why,
     /// The next instruction of the suspended vector; None between vectors.
     pub pc: Option<u16>,
@@ -99,6 +108,7 @@ enum Command {
 /// The debugger's state, attached to a machine.
 #[derive(Debug)]
 pub struct Debugger {
+    /// Where to stop, in the order they were set.
     pub breakpoints: Vec<Breakpoint>,
     /// Whether a System/debug write stops the machine.
     pub traps: bool,
@@ -369,6 +379,7 @@ struct Traced {
 const TRACED_STACK: usize = 8;
 
 impl Trace {
+    /// A trace that keeps the last `capacity` instructions.
     pub fn new(capacity: usize) -> Trace {
         Trace {
             capacity,
@@ -494,6 +505,7 @@ impl Varvara {
         self.debug.as_deref()
     }
 
+    /// The attached debugger, to change.
     pub fn debugger_mut(&mut self) -> Option<&mut Debugger> {
         self.debug.as_deref_mut()
     }

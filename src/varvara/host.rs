@@ -31,14 +31,24 @@ pub enum Event {
     /// One key byte: Controller/key holds it for one vector.
     Key(u8),
     /// The pointer moved to these screen pixel coordinates.
-    MouseMove { x: u16, y: u16 },
+    MouseMove {
+        /// Column.
+        x: u16,
+        /// Row.
+        y: u16,
+    },
     /// Mouse buttons pressed (a mask of [`super::mouse::button`] bits).
     MouseDown(u8),
     /// Mouse buttons released.
     MouseUp(u8),
     /// Scroll deltas as the ROM sees them (wheel up is y = -1); they are
     /// cleared after the vector.
-    Scroll { x: i16, y: i16 },
+    Scroll {
+        /// Right is positive.
+        x: i16,
+        /// Down is positive.
+        y: i16,
+    },
     /// One byte of standard input for the console (type 1).
     ConsoleByte(u8),
     /// The end of standard input (type 4).

@@ -54,9 +54,11 @@ pub const LAYOUT: Layout = Layout {
 
 /// The screen size at power-on (64 × 40 tiles).
 pub const DEFAULT_WIDTH: usize = 512;
+/// Height, in pixels.
 pub const DEFAULT_HEIGHT: usize = 320;
 /// Resizes are clamped to this range in each dimension.
 pub const MIN_SIZE: usize = 8;
+/// The largest width or height a ROM may ask for.
 pub const MAX_SIZE: usize = 2048;
 
 /// The colour a sprite pixel of value `c` (row) is drawn with in blend
@@ -136,13 +138,18 @@ fn blend_spread(old: [u8; 8], low: u64, high: u64, colours: [u8; 4], opaque: boo
 /// A rectangle of screen pixels: columns `x0..x1`, rows `y0..y1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rect {
+    /// First column.
     pub x0: usize,
+    /// First row.
     pub y0: usize,
+    /// Past the last column.
     pub x1: usize,
+    /// Past the last row.
     pub y1: usize,
 }
 
 impl Rect {
+    /// Whether it holds no pixel.
     pub fn is_empty(&self) -> bool {
         self.x0 >= self.x1 || self.y0 >= self.y1
     }
@@ -175,12 +182,16 @@ const NOTHING: Rect = Rect {
 pub struct Picture<'a> {
     /// `width * height` 0RGB pixels, row by row.
     pub pixels: &'a [u32],
+    /// Pixels per row.
     pub width: usize,
+    /// Rows.
     pub height: usize,
     /// What changed since the previous picture was taken (None: nothing).
     pub changed: Option<Rect>,
 }
 
+/// The device's state: two layers of colour indices, the registers, and
+/// the composed picture.
 pub struct Screen {
     /// The screen vector, run once a frame, latched when its low byte is
     /// written.
@@ -208,6 +219,7 @@ pub struct Screen {
 }
 
 impl Screen {
+    /// A screen of the default size, both layers colour 0.
     pub fn new() -> Screen {
         let mut screen = Screen {
             vector: 0,
@@ -227,10 +239,12 @@ impl Screen {
         screen
     }
 
+    /// Width in pixels.
     pub fn width(&self) -> usize {
         self.width
     }
 
+    /// Height in pixels.
     pub fn height(&self) -> usize {
         self.height
     }

@@ -206,7 +206,6 @@ fn expansion(banks: &mut Banks, uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>> {
     None
 }
 
-/// What the debug port prints: both stacks, as the reference does.
 /// uxn2's expansion commands: lengths stop at the end of the bank (of the
 /// source and of the destination), a copy moves the bytes as if through a
 /// buffer whatever its direction opcode, and an unknown opcode is named in
@@ -245,6 +244,7 @@ fn expansion_2026(banks: &mut Banks, uxn: &mut Uxn, addr: u16) -> Option<Vec<u8>
     None
 }
 
+/// What the debug port prints: both stacks, as the reference does.
 pub fn debug_text(uxn: &Uxn, mark_bottom: bool) -> String {
     stack_line("WST", &uxn.wst, uxn.wsp, mark_bottom)
         + &stack_line("RST", &uxn.rst, uxn.rsp, mark_bottom)

@@ -8,24 +8,29 @@ pub const VOICES: usize = 4;
 /// Samples (both channels) mixed per pass: the accumulator lives on the stack.
 const CHUNK: usize = 256;
 
+/// The four voices, mixed into one stream of samples.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Mixer {
     voices: [Voice; VOICES],
 }
 
 impl Mixer {
+    /// Four silent voices.
     pub fn new() -> Mixer {
         Mixer::default()
     }
 
+    /// Starts `note` on `voice`, its sample read from `ram`.
     pub fn start(&mut self, voice: usize, note: Note, ram: &[u8]) {
         self.voices[voice].start(note, ram);
     }
 
+    /// Where `voice` is in its sample (Audio/position).
     pub fn position(&self, voice: usize) -> u16 {
         self.voices[voice].position()
     }
 
+    /// How loud `voice` is now (Audio/output).
     pub fn vu(&mut self, voice: usize) -> u8 {
         self.voices[voice].vu()
     }
@@ -36,6 +41,7 @@ impl Mixer {
         self.voices.iter().all(Voice::is_sane)
     }
 
+    /// Whether any voice makes a sound.
     pub fn is_playing(&self) -> bool {
         self.voices.iter().any(Voice::is_playing)
     }

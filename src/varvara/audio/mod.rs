@@ -162,6 +162,7 @@ pub struct Audio {
 }
 
 impl Audio {
+    /// Four silent voices and no finished note.
     pub fn new() -> Audio {
         Audio::default()
     }

@@ -18,6 +18,7 @@ use cap_std::fs::Dir;
 pub struct Grant {
     /// The argument's bytes, as the ROM received them.
     pub name: Vec<u8>,
+    /// The folder that holds the file, opened when it was granted.
     pub dir: Dir,
     /// The file's name in `dir` (one component).
     pub file: OsString,

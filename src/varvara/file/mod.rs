@@ -135,6 +135,8 @@ enum Why {
     NotRegular,
 }
 
+/// One file device: its sandbox, the grants, the name set and the open
+/// file or listing.
 pub struct File {
     sandbox: Sandbox,
     grants: Arc<[Grant]>,
@@ -162,6 +164,7 @@ pub struct File {
 }
 
 impl File {
+    /// A file device that reaches nothing outside `root`.
     pub fn new(root: &Path) -> File {
         File::with_grants(root, Arc::from([]))
     }
@@ -218,6 +221,8 @@ impl File {
         }
     }
 
+    /// Reacts to a write the CPU has stored: a name, a length, or an
+    /// operation, whose result goes to File/success.
     pub fn deo(&mut self, uxn: &mut Uxn, port: u8) {
         let base = (port & 0xf0) as usize;
         let short = |uxn: &Uxn, offset: u8| {

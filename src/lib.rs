@@ -1,13 +1,15 @@
 //! hop: a Varvara computer with a tail-call Uxn CPU.
 //!
 //! Layers, with data flowing one way (host events -> devices -> CPU vectors
-//! -> device state -> frame/audio out):
-//! - [`uxn`]: the CPU, which knows nothing of Varvara;
-//! - [`varvara`]: the machine and its devices, as pure state;
+//! -> device state -> picture and samples out):
+//! - [`uxn`]: the CPU, which knows nothing of the computer around it;
+//! - [`varvara`]: the machine and its devices, as pure state, reached by
+//!   hosts through [`varvara::host`] only;
 //! - [`asm`]: the Uxntal assembler;
 //! - [`headless`]: the console and frames runners that drive the machine
 //!   without a window;
-//! - [`desktop`]: the window, sound, keyboard, mouse and drag and drop;
+//! - [`desktop`]: the desktop host: window, sound, keyboard, mouse, drag
+//!   and drop;
 //! - [`encode`]: what hosts write to files (PNG, GIF, WAV).
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]

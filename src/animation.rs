@@ -12,6 +12,8 @@
 //! picture keeps the size of the first frame: a screen resized later is
 //! cut or padded with the first colour.
 
+#![forbid(unsafe_code)]
+
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};

@@ -7,14 +7,19 @@
 //! - [`asm`]: the Uxntal assembler;
 //! - [`headless`]: the console and frames runners that drive the machine
 //!   without a window;
-//! - [`desktop`]: the window, sound, keyboard, mouse and drag and drop;
+//! - `desktop` (the cargo feature of that name, on by default): the
+//!   window, sound, keyboard, mouse and drag and drop;
 //! - [`screenshot`]: the composed screen as a PNG file;
 //! - [`animation`]: the screen as an animated GIF, frame by frame.
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]
+// Safe Rust throughout: every module but the X11 edge (desktop's x11,
+// xdnd and xinput, which say `allow`) also forbids `unsafe` outright.
+#![deny(unsafe_code)]
 
 pub mod animation;
 pub mod asm;
+#[cfg(feature = "desktop")]
 pub mod desktop;
 pub mod headless;
 pub mod rom;

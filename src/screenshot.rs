@@ -1,6 +1,8 @@
 //! Saving the composed screen as a PNG file (8-bit RGB, one pixel per
 //! Varvara pixel).
 
+#![forbid(unsafe_code)]
+
 use std::io::{BufWriter, Write};
 use std::path::Path;
 

@@ -657,6 +657,7 @@ fn help_lists_the_flags_and_the_keys() {
 }
 
 #[test]
+#[cfg(feature = "desktop")]
 fn no_arguments_start_the_launcher_which_needs_a_display() {
     // (The launcher itself is tested in tests/desktop.rs, under Xvfb.)
     let out = Command::new(env!("CARGO_BIN_EXE_hop"))
@@ -664,6 +665,33 @@ fn no_arguments_start_the_launcher_which_needs_a_display() {
         .output()
         .unwrap();
     assert_one_error_line(&out, 1, "no display (DISPLAY is not set); use --headless");
+}
+
+/// Built without the desktop (`--no-default-features`), hop still knows
+/// the desktop's flags, and anything that needs the window says so in one
+/// line, exit code 2: the launcher, a ROM, the desktop's flags, MIDI.
+#[test]
+#[cfg(not(feature = "desktop"))]
+fn without_the_desktop_a_window_run_says_how_to_run_instead() {
+    let dir = TempDir::new("no-desktop");
+    let rom = dir.file("brk.rom", [0x00]);
+    let rom = rom.to_str().unwrap();
+    let expected = "hop: this hop was built without the desktop (cargo feature \"desktop\"); \
+                    run the ROM with --headless or --frames N\n";
+    for args in [
+        &[][..],
+        &[rom],
+        &["--scale", "2", "--mute", "--fullscreen", "--no-clipboard", rom],
+        &["--midi", rom],
+        &["--list-midi"],
+    ] {
+        let out = hop(args, &[], b"");
+        assert_one_error_line(&out, 2, &format!("{args:?}"));
+        assert_eq!(text(&out.stderr), expected, "{args:?}");
+    }
+    // The same ROM runs headless.
+    let out = hop(&["--headless", rom], &[], b"");
+    assert_success(&out, "tailcall");
 }
 
 #[test]

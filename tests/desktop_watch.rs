@@ -4,6 +4,9 @@
 //! version running, with the error over the screen until it is fixed. A
 //! ROM is watched with `--watch` only.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 use support::TempDir;
 use support::xvfb::*;

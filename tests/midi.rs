@@ -6,6 +6,9 @@
 //! port (where there is a sequencer) are unit tests in
 //! `src/desktop/midi.rs`.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 
 use std::path::Path;

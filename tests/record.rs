@@ -153,6 +153,7 @@ fn record_needs_a_screen_and_a_writable_place() {
 /// of its frame. F10 again starts `hop-rec-1`, and quitting with F3
 /// finishes it.
 #[test]
+#[cfg(feature = "desktop")]
 fn the_desktop_records_from_the_start_and_f10_stops_and_starts() {
     use support::xvfb::{Hop, X, settle, wait_for};
     let Some(x) = X::start() else { return };
@@ -205,6 +206,7 @@ fn the_desktop_records_from_the_start_and_f10_stops_and_starts() {
 /// thread pulls samples faster than real time), the recording's sound is
 /// what the stream played: the note of steps.tal is in the WAV.
 #[test]
+#[cfg(feature = "desktop")]
 fn the_desktop_records_what_the_sound_device_plays() {
     use std::process::Stdio;
     use support::xvfb::{Hop, X};

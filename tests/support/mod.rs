@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod golden;
 pub mod recorder;
+#[cfg(feature = "desktop")]
 pub mod xvfb;
 
 /// drifblim's ROM, or `None` (after saying SKIPPED on stderr) when

@@ -331,12 +331,7 @@ fn no_desktop() -> ExitCode {
 }
 
 #[cfg(not(feature = "desktop"))]
-fn window(
-    _: Cli,
-    _: Engine,
-    _: u64,
-    _: impl Fn(Option<Duration>) -> Option<Duration>,
-) -> ExitCode {
+fn window(_: Cli, _: Engine, _: u64, _: impl Fn(Option<Duration>) -> Option<Duration>) -> ExitCode {
     no_desktop()
 }
 

@@ -269,7 +269,7 @@ fn sources_are_read_up_to_a_cap() {
     // Endless, under a memory limit: unbounded reading runs out of memory.
     let output = support::hop()
         .dir(&dir.0)
-        .args(&["asm", "/dev/zero", "zero.rom"])
+        .args(["asm", "/dev/zero", "zero.rom"])
         .memory_limit(support::MEMORY_LIMIT_KIB)
         .output();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -307,7 +307,7 @@ fn macro_expansion_is_bounded_in_bytes() {
     dir.file("amp.tal", &source);
     let output = support::hop()
         .dir(&dir.0)
-        .args(&["asm", "amp.tal"])
+        .args(["asm", "amp.tal"])
         .memory_limit(support::MEMORY_LIMIT_KIB)
         .output();
     let err = stderr(&output);

@@ -270,7 +270,7 @@ fn runaway_vectors_are_stopped() {
     let rom = dir.file("loop.rom", [0x40, 0xff, 0xfd]);
     for engine in ENGINES {
         let out = hop()
-            .args(&["--headless", "--engine", engine, "--budget", "1000"])
+            .args(["--headless", "--engine", engine, "--budget", "1000"])
             .arg(&rom)
             .output();
         let stderr = assert_one_error_line(&out, 124, engine);
@@ -289,7 +289,7 @@ fn runaway_vectors_are_stopped() {
     ]);
     for engine in ENGINES {
         let out = hop()
-            .args(&["--headless", "--engine", engine, "--budget", "1000"])
+            .args(["--headless", "--engine", engine, "--budget", "1000"])
             .arg(&rom)
             .arg("a")
             .output();
@@ -336,7 +336,7 @@ fn missing_file() {
     let dir = TempDir::new("missing");
     let out = hop()
         .arg("--headless")
-        .arg(&dir.0.join("nothing-here.rom"))
+        .arg(dir.0.join("nothing-here.rom"))
         .output();
     let stderr = assert_one_error_line(&out, 1, "missing file");
     assert!(stderr.contains("nothing-here.rom"), "{stderr}");
@@ -347,7 +347,7 @@ fn empty_file() {
     let dir = TempDir::new("empty");
     let out = hop()
         .arg("--headless")
-        .arg(&dir.file("empty.rom", []))
+        .arg(dir.file("empty.rom", []))
         .output();
     assert_one_error_line(&out, 1, "empty file");
 }
@@ -365,7 +365,7 @@ fn rom_size_limit_is_16_banks() {
     let max = 16 * 65536 - 256;
     let out = hop()
         .arg("--headless")
-        .arg(&dir.file("large.rom", vec![0; max + 1]))
+        .arg(dir.file("large.rom", vec![0; max + 1]))
         .output();
     let stderr = assert_one_error_line(&out, 1, "a file larger than 16 banks");
     assert!(
@@ -375,7 +375,7 @@ fn rom_size_limit_is_16_banks() {
     // Exactly 16 banks is fine (BRK at 0x0100, exit 0).
     let out = hop()
         .arg("--headless")
-        .arg(&dir.file("max.rom", vec![0; max]))
+        .arg(dir.file("max.rom", vec![0; max]))
         .output();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
@@ -416,13 +416,13 @@ fn root_must_be_a_directory() {
     let dir = TempDir::new("root");
     let rom = dir.file("ok.rom", [0x00]);
     let out = hop()
-        .args(&["--headless", "--root", rom.to_str().unwrap()])
+        .args(["--headless", "--root", rom.to_str().unwrap()])
         .arg(&rom)
         .output();
     let stderr = assert_one_error_line(&out, 2, "--root at a file");
     assert!(stderr.contains("--root"), "{stderr}");
     let out = hop()
-        .args(&[
+        .args([
             "--headless",
             "--root",
             dir.0.join("absent").to_str().unwrap(),
@@ -432,7 +432,7 @@ fn root_must_be_a_directory() {
     assert_one_error_line(&out, 2, "--root at nothing");
     // A real directory is fine.
     let out = hop()
-        .args(&["--headless", "--root", dir.0.to_str().unwrap()])
+        .args(["--headless", "--root", dir.0.to_str().unwrap()])
         .arg(&rom)
         .output();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -502,7 +502,7 @@ fn a_path_that_is_not_utf8() {
     let dir = TempDir::new("non-utf8");
     let name = std::ffi::OsStr::from_bytes(b"bad-\xff\xfe.rom");
     // Missing: one line, with the name shown as well as it can be.
-    let out = hop().arg("--headless").arg(&dir.0.join(name)).output();
+    let out = hop().arg("--headless").arg(dir.0.join(name)).output();
     let stderr = assert_one_error_line(&out, 1, "a missing non-UTF-8 path");
     assert!(
         stderr.contains("bad-") && stderr.contains("no such file"),
@@ -587,7 +587,7 @@ fn random_bytes_as_a_source_or_a_script_are_errors() {
         // As Uxntal: assembly errors (or, rarely, a program), never a panic.
         let tal = dir.file("random.tal", &bytes);
         let out = hop()
-            .args(&["--headless", "--budget", "20000"])
+            .args(["--headless", "--budget", "20000"])
             .arg(&tal)
             .output();
         let stderr = text(&out.stderr);
@@ -601,7 +601,7 @@ fn random_bytes_as_a_source_or_a_script_are_errors() {
         // As an input script: one line naming the script's line.
         let script = dir.file("random.txt", &bytes);
         let out = hop()
-            .args(&["--frames", "2", "--input", script.to_str().unwrap()])
+            .args(["--frames", "2", "--input", script.to_str().unwrap()])
             .arg(&rom)
             .output();
         let stderr = assert_one_error_line(&out, 1, "a random script");
@@ -610,7 +610,7 @@ fn random_bytes_as_a_source_or_a_script_are_errors() {
     // A script that is a directory, or missing.
     for script in [dir.0.clone(), dir.0.join("missing.txt")] {
         let out = hop()
-            .args(&["--frames", "2", "--input", script.to_str().unwrap()])
+            .args(["--frames", "2", "--input", script.to_str().unwrap()])
             .arg(&rom)
             .output();
         assert_one_error_line(&out, 1, "a script that is not a file");
@@ -688,7 +688,7 @@ fn without_the_desktop_a_window_run_says_how_to_run_instead() {
         assert_eq!(text(&out.stderr), expected, "{args:?}");
     }
     // The same ROM runs headless.
-    let out = hop().args(&["--headless", rom]).output();
+    let out = hop().args(["--headless", rom]).output();
     assert_success(&out, "tailcall");
 }
 
@@ -734,7 +734,7 @@ fn an_endless_device_is_refused_not_read_forever() {
     let dir = TempDir::new("dev-zero");
     let rom = dir.file("ok.rom", [0x00]);
     let out = hop()
-        .args(&["--frames", "1", "--input", "/dev/zero"])
+        .args(["--frames", "1", "--input", "/dev/zero"])
         .arg(&rom)
         .output();
     let stderr = assert_one_error_line(&out, 1, "/dev/zero as a script");
@@ -825,7 +825,7 @@ fn diagnostics_about_a_rom_are_limited() {
     );
     for engine in ENGINES {
         let out = hop()
-            .args(&[
+            .args([
                 "--compat",
                 "2025",
                 "--headless",
@@ -885,7 +885,7 @@ fn a_vector_is_stopped_by_the_time_limit() {
         );
     }
     let out = hop()
-        .args(&["--headless", "--timeout", "-1"])
+        .args(["--headless", "--timeout", "-1"])
         .arg(&rom)
         .output();
     assert_one_error_line(&out, 2, "");
@@ -900,7 +900,7 @@ fn trace_prints_the_last_instructions_of_a_runaway_vector() {
     let source = dir.path("stuck.tal");
     std::fs::write(&source, "|0100 @on-reset #00 &loop INC !&loop\n").unwrap();
     let rom = dir.path("stuck.rom");
-    let out = hop().arg("asm").args(&[&source, &rom]).output();
+    let out = hop().arg("asm").args([&source, &rom]).output();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(dir.path("stuck.rom.sym").exists());
     let runs = [
@@ -911,7 +911,7 @@ fn trace_prints_the_last_instructions_of_a_runaway_vector() {
     for (program, mode) in runs {
         let path = program.to_str().unwrap();
         let out = hop()
-            .args(&[mode, "--budget", "2", "--trace", "4", path])
+            .args([mode, "--budget", "2", "--trace", "4", path])
             .output();
         assert_eq!(out.status.code(), Some(124));
         assert_eq!(
@@ -931,7 +931,7 @@ fn trace_prints_the_last_instructions_of_a_runaway_vector() {
     // Stopped on its timeout: where it was is the loop, wherever in it.
     let path = source.to_str().unwrap();
     let out = hop()
-        .args(&["--frames=3", "--timeout", "0.2", "--trace", "3", path])
+        .args(["--frames=3", "--timeout", "0.2", "--trace", "3", path])
         .output();
     assert_eq!(out.status.code(), Some(124));
     let stderr = text(&out.stderr);

@@ -431,7 +431,7 @@ fn a_recording_is_streamed_to_disk() {
     // it took 207 MB (and 13 GB for ten hours).
     let output = support::hop()
         .dir(&dir.0)
-        .args(&["--frames", "36000", "--wav", "out.wav", "silent.tal"])
+        .args(["--frames", "36000", "--wav", "out.wav", "silent.tal"])
         .memory_limit(100 * 1024)
         .output();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));

@@ -97,7 +97,7 @@ fn a_long_recording_is_streamed_to_disk() {
     let rom = repo("tests/record/fill.tal");
     let out = support::hop()
         .dir(&dir.0)
-        .args(&["--frames", "6000", "--record", "long.gif", &rom])
+        .args(["--frames", "6000", "--record", "long.gif", &rom])
         .memory_limit(100 * 1024)
         .output();
     assert_exit(&out, 0);

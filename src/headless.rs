@@ -7,6 +7,8 @@
 //!   whole machine, fed by a scripted input file ([`script`]), and can save
 //!   the final screen as a PNG.
 
+#![forbid(unsafe_code)]
+
 pub mod script;
 
 use std::ffi::OsString;

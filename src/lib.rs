@@ -8,14 +8,18 @@
 //! - [`asm`]: the Uxntal assembler;
 //! - [`headless`]: the console and frames runners that drive the machine
 //!   without a window;
-//! - [`desktop`]: the desktop host: window, sound, keyboard, mouse, drag
-//!   and drop;
+//! - `desktop` (the cargo feature of that name, on by default): the
+//!   desktop host: window, sound, keyboard, mouse, drag and drop;
 //! - [`encode`]: what hosts write to files (PNG, GIF, WAV).
 #![feature(explicit_tail_calls, rust_preserve_none_cc)]
 #![allow(incomplete_features)]
 #![warn(missing_docs)]
+// Safe Rust throughout: every module but the X11 edge (desktop's x11,
+// xdnd and xinput, which say `allow`) also forbids `unsafe` outright.
+#![deny(unsafe_code)]
 
 pub mod asm;
+#[cfg(feature = "desktop")]
 pub mod desktop;
 pub mod encode;
 pub mod headless;

@@ -1,5 +1,7 @@
 //! The `hop` command line.
 
+#![forbid(unsafe_code)]
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -198,16 +200,7 @@ fn main() -> ExitCode {
         return assemble(&input, output);
     }
     if cli.list_midi {
-        return match hop::desktop::midi::list() {
-            Ok(ports) => {
-                ports.iter().for_each(|port| println!("{port}"));
-                ExitCode::SUCCESS
-            }
-            Err(why) => {
-                eprintln!("hop: no MIDI: {why}");
-                ExitCode::from(1)
-            }
-        };
+        return list_midi();
     }
     let engine = match cli.engine {
         EngineArg::Tailcall => Engine::TailCall,
@@ -233,50 +226,28 @@ fn main() -> ExitCode {
     } else {
         cli.budget
     };
-    let timeout = match cli.timeout {
+    let seconds = cli.timeout;
+    let limit = |default: Option<Duration>| match seconds {
         Some(0.0) => None,
         Some(seconds) => Some(Duration::from_secs_f64(seconds)),
-        None if !headless => Some(hop::desktop::DEFAULT_TIMEOUT),
-        None if cli.frames.is_some() => Some(hop::headless::FRAMES_TIMEOUT),
-        None => None,
+        None => default,
     };
     if !headless && cli.save_state.is_some() {
         eprintln!("hop: --save-state is for --headless and --frames runs; in the window, F9 saves");
         return ExitCode::from(2);
     }
-    let machine = hop::varvara::Settings {
+    // How the machine runs, whatever the host; only the default time
+    // limit depends on it.
+    let (root, compat) = (cli.root.clone(), cli.compat);
+    let settings = |default_timeout| hop::varvara::Settings {
         engine,
         budget,
-        timeout,
-        root: cli.root,
-        compat: cli.compat,
+        timeout: limit(default_timeout),
+        root: root.clone(),
+        compat,
     };
     if !headless {
-        let options = hop::desktop::Options {
-            rom: cli.rom,
-            settings: hop::desktop::session::Settings {
-                machine,
-                args: cli.args,
-                trace: cli.trace.map(|n| n as usize),
-                debug: cli.debug,
-                clipboard: None,
-                midi: None,
-            },
-            debug: cli.debug,
-            zoom: cli.scale.map(usize::from),
-            fullscreen: cli.fullscreen,
-            mute: cli.mute,
-            state: cli.state,
-            watch: match (cli.watch, cli.no_watch) {
-                (true, _) => Some(true),
-                (_, true) => Some(false),
-                _ => None,
-            },
-            clipboard: !cli.no_clipboard,
-            midi: cli.midi,
-            record: cli.record,
-        };
-        return ExitCode::from(hop::desktop::run(options) as u8);
+        return window(cli, settings);
     }
     let Some(rom) = cli.rom else {
         return ExitCode::from(2); // checked above
@@ -284,7 +255,7 @@ fn main() -> ExitCode {
     let options = hop::headless::Options {
         rom,
         args: cli.args,
-        machine,
+        machine: settings(cli.frames.map(|_| hop::headless::FRAMES_TIMEOUT)),
         count: cli.count,
         frames: cli.frames,
         input: cli.input,
@@ -297,6 +268,73 @@ fn main() -> ExitCode {
         trace: cli.trace.map(|n| n as usize),
     };
     ExitCode::from(hop::headless::run(&options) as u8)
+}
+
+/// `hop [ROM]` without `--headless` or `--frames`: the window.
+#[cfg(feature = "desktop")]
+fn window(cli: Cli, settings: impl Fn(Option<Duration>) -> hop::varvara::Settings) -> ExitCode {
+    let options = hop::desktop::Options {
+        rom: cli.rom,
+        settings: hop::desktop::session::Settings {
+            machine: settings(Some(hop::desktop::DEFAULT_TIMEOUT)),
+            args: cli.args,
+            trace: cli.trace.map(|n| n as usize),
+            debug: cli.debug,
+            clipboard: None,
+            midi: None,
+        },
+        debug: cli.debug,
+        zoom: cli.scale.map(usize::from),
+        fullscreen: cli.fullscreen,
+        mute: cli.mute,
+        state: cli.state,
+        watch: match (cli.watch, cli.no_watch) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        clipboard: !cli.no_clipboard,
+        midi: cli.midi,
+        record: cli.record,
+    };
+    ExitCode::from(hop::desktop::run(options) as u8)
+}
+
+/// `--list-midi`: the sequencer's output ports, one a line.
+#[cfg(feature = "desktop")]
+fn list_midi() -> ExitCode {
+    match hop::desktop::midi::list() {
+        Ok(ports) => {
+            ports.iter().for_each(|port| println!("{port}"));
+            ExitCode::SUCCESS
+        }
+        Err(why) => {
+            eprintln!("hop: no MIDI: {why}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A build without the desktop still knows every flag, so a script that
+/// asks for the window gets this line (and exit code 2, like any command
+/// line hop cannot carry out) rather than "unknown flag".
+#[cfg(not(feature = "desktop"))]
+fn no_desktop() -> ExitCode {
+    eprintln!(
+        "hop: this hop was built without the desktop (cargo feature \"desktop\"); \
+         run the ROM with --headless or --frames N"
+    );
+    ExitCode::from(2)
+}
+
+#[cfg(not(feature = "desktop"))]
+fn window(_: Cli, _: impl Fn(Option<Duration>) -> hop::varvara::Settings) -> ExitCode {
+    no_desktop()
+}
+
+#[cfg(not(feature = "desktop"))]
+fn list_midi() -> ExitCode {
+    no_desktop()
 }
 
 /// A `--compat` year: 2025 or 2026.

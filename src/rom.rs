@@ -1,6 +1,8 @@
 //! Loading a program: reading a ROM file, with one clear sentence for every
 //! way it can fail, or assembling a `.tal` source in memory.
 
+#![forbid(unsafe_code)]
+
 use std::fmt;
 use std::io::{ErrorKind, Read};
 use std::path::Path;

@@ -18,8 +18,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::TempDir;
-use support::golden::{assert_exit, check_png, decode_png, golden, hop};
+use support::golden::{assert_exit, check_png, decode_png, golden};
+use support::{TempDir, hop_in};
 
 /// 2026-01-01 00:00:00 UTC.
 const CLOCK: &str = "1767225600";
@@ -113,7 +113,7 @@ fn session(
         &rom,
     ];
     all.extend(args);
-    let out = hop(dir, &all, &[], b"");
+    let out = hop_in(dir, &all, b"");
     let png = std::fs::read(&shot).unwrap_or_default();
     let _ = std::fs::remove_file(&shot);
     std::fs::remove_file(dir.join("input.txt")).unwrap();

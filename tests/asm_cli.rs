@@ -2,18 +2,8 @@
 //! a `.tal` source directly.
 
 mod support;
-use std::path::Path;
-use std::process::{Command, Output};
-use support::TempDir;
-
-fn hop_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hop"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("cannot start hop")
-}
+use std::process::Output;
+use support::{TempDir, hop_in};
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -37,7 +27,7 @@ const ECHO: &str = "
 fn asm_writes_the_rom_and_symbols_beside_the_source() {
     let dir = TempDir::new("beside");
     dir.file("prog.tal", "|0100 @main #01 ;main BRK");
-    let output = hop_in(&dir.0, &["asm", "prog.tal"]);
+    let output = hop_in(&dir.0, &["asm", "prog.tal"], b"");
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
@@ -58,7 +48,7 @@ fn asm_writes_where_it_is_told() {
     let dir = TempDir::new("told");
     dir.file("src/prog.tal", "#02");
     std::fs::create_dir_all(dir.0.join("out")).unwrap();
-    let output = hop_in(&dir.0, &["asm", "src/prog.tal", "out/p.rom"]);
+    let output = hop_in(&dir.0, &["asm", "src/prog.tal", "out/p.rom"], b"");
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         std::fs::read(dir.0.join("out/p.rom")).unwrap(),
@@ -72,7 +62,7 @@ fn asm_writes_where_it_is_told() {
 fn asm_reports_every_error_and_writes_nothing() {
     let dir = TempDir::new("errors");
     dir.file("bad.tal", "@main ;nowhere\n\t#1\n@main");
-    let output = hop_in(&dir.0, &["asm", "bad.tal"]);
+    let output = hop_in(&dir.0, &["asm", "bad.tal"], b"");
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr(&output),
@@ -88,13 +78,13 @@ fn asm_reports_every_error_and_writes_nothing() {
 #[test]
 fn asm_usage_and_file_errors() {
     let dir = TempDir::new("usage");
-    let output = hop_in(&dir.0, &["asm"]);
+    let output = hop_in(&dir.0, &["asm"], b"");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    let output = hop_in(&dir.0, &["asm", "missing.tal"]);
+    let output = hop_in(&dir.0, &["asm", "missing.tal"], b"");
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(stderr(&output), "hop: missing.tal: no such file\n");
     dir.file("ok.tal", "#01");
-    let output = hop_in(&dir.0, &["asm", "ok.tal", "no/such/dir/ok.rom"]);
+    let output = hop_in(&dir.0, &["asm", "ok.tal", "no/such/dir/ok.rom"], b"");
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).starts_with("hop: cannot write no/such/dir/ok.rom:"),
@@ -110,7 +100,7 @@ fn includes_are_found_beside_the_including_file() {
     dir.file("app/lib/a.tal", "#02 ~b.tal");
     dir.file("app/lib/b.tal", "#03");
     // Run from elsewhere: the paths are not relative to the working folder.
-    let output = hop_in(&dir.0, &["asm", "app/main.tal", "main.rom"]);
+    let output = hop_in(&dir.0, &["asm", "app/main.tal", "main.rom"], b"");
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         std::fs::read(dir.0.join("main.rom")).unwrap(),
@@ -134,6 +124,7 @@ fn a_source_runs_directly_with_its_arguments() {
                 "--x",
                 "a b",
             ],
+            b"",
         );
         assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
         assert_eq!(String::from_utf8_lossy(&output.stdout), "-v\n--x\na b\n");
@@ -147,14 +138,14 @@ fn a_source_runs_directly_with_its_arguments() {
 fn a_source_that_does_not_assemble_does_not_run() {
     let dir = TempDir::new("norun");
     dir.file("bad.tal", "#01 ;nope");
-    let output = hop_in(&dir.0, &["--headless", "bad.tal"]);
+    let output = hop_in(&dir.0, &["--headless", "bad.tal"], b"");
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr(&output),
         "bad.tal:1:5: unknown label nope (;nope)\nhop: bad.tal: 1 assembly error\n"
     );
     assert!(output.stdout.is_empty());
-    let output = hop_in(&dir.0, &["--headless", "missing.tal"]);
+    let output = hop_in(&dir.0, &["--headless", "missing.tal"], b"");
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(stderr(&output), "hop: missing.tal: no such file\n");
 }
@@ -163,7 +154,7 @@ fn a_source_that_does_not_assemble_does_not_run() {
 fn asm_will_not_overwrite_its_source() {
     let dir = TempDir::new("overwrite");
     dir.file("prog.tal", "#01");
-    let output = hop_in(&dir.0, &["asm", "prog.tal", "prog.tal"]);
+    let output = hop_in(&dir.0, &["asm", "prog.tal", "prog.tal"], b"");
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         std::fs::read_to_string(dir.0.join("prog.tal")).unwrap(),
@@ -203,7 +194,7 @@ fn asm_will_not_overwrite_a_source_named_another_way() {
         ("an included file", &["asm", "main.tal", "lib/inc.tal"]),
     ];
     for (what, args) in cases {
-        let output = hop_in(&dir.0, args);
+        let output = hop_in(&dir.0, args, b"");
         assert_refused(&output, what);
     }
     for (name, text) in [
@@ -216,7 +207,7 @@ fn asm_will_not_overwrite_a_source_named_another_way() {
     assert!(!dir.0.join("q.rom").exists());
     // A ROM is replaced whole, through a temporary file that does not stay.
     dir.file("y.rom", "old");
-    let output = hop_in(&dir.0, &["asm", "x.tal", "y.rom"]);
+    let output = hop_in(&dir.0, &["asm", "x.tal", "y.rom"], b"");
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         std::fs::read(dir.0.join("y.rom")).unwrap(),
@@ -254,7 +245,7 @@ fn includes_stay_inside_the_source_tree() {
     dir.file("app/passwd.tal", "~/etc/passwd\n");
     dir.file("app/inside.tal", "~lib/ok.tal ~./lib/../lib/ok.tal\n");
     for name in ["up", "deep", "absolute", "passwd"] {
-        let output = hop_in(&dir.0, &["asm", &format!("app/{name}.tal"), "out.rom"]);
+        let output = hop_in(&dir.0, &["asm", &format!("app/{name}.tal"), "out.rom"], b"");
         let err = stderr(&output);
         assert_eq!(output.status.code(), Some(1), "{name}: {err}");
         assert!(err.contains("outside the source tree"), "{name}: {err:?}");
@@ -264,7 +255,7 @@ fn includes_stay_inside_the_source_tree() {
         );
         assert_eq!(err.lines().count(), 2, "{name}: {err:?}");
     }
-    let output = hop_in(&dir.0, &["asm", "app/inside.tal", "out.rom"]);
+    let output = hop_in(&dir.0, &["asm", "app/inside.tal", "out.rom"], b"");
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         std::fs::read(dir.0.join("out.rom")).unwrap(),
@@ -276,11 +267,11 @@ fn includes_stay_inside_the_source_tree() {
 fn sources_are_read_up_to_a_cap() {
     let dir = TempDir::new("cap");
     // Endless, under a memory limit: unbounded reading runs out of memory.
-    let output = support::hop_with_memory_limit(
-        &dir.0,
-        &["asm", "/dev/zero", "zero.rom"],
-        support::MEMORY_LIMIT_KIB,
-    );
+    let output = support::hop()
+        .dir(&dir.0)
+        .args(["asm", "/dev/zero", "zero.rom"])
+        .memory_limit(support::MEMORY_LIMIT_KIB)
+        .output();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
@@ -289,14 +280,14 @@ fn sources_are_read_up_to_a_cap() {
     // A valid program just over the cap, as the main file and as an include.
     let big = "#01 ".repeat((1 << 20) / 4 + 1);
     dir.file("big.tal", &big);
-    let output = hop_in(&dir.0, &["asm", "big.tal"]);
+    let output = hop_in(&dir.0, &["asm", "big.tal"], b"");
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
         "hop: big.tal: larger than 1 MiB, the most hop reads from one source file\n"
     );
     dir.file("main.tal", "~big.tal\n");
-    let output = hop_in(&dir.0, &["asm", "main.tal"]);
+    let output = hop_in(&dir.0, &["asm", "main.tal"], b"");
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
@@ -314,8 +305,11 @@ fn macro_expansion_is_bounded_in_bytes() {
     let name = "g".repeat(1_000_000);
     let source = format!("%m {{ ;{name} }}\n{}\n", "m ".repeat(1000));
     dir.file("amp.tal", &source);
-    let output =
-        support::hop_with_memory_limit(&dir.0, &["asm", "amp.tal"], support::MEMORY_LIMIT_KIB);
+    let output = support::hop()
+        .dir(&dir.0)
+        .args(["asm", "amp.tal"])
+        .memory_limit(support::MEMORY_LIMIT_KIB)
+        .output();
     let err = stderr(&output);
     assert_eq!(
         output.status.code(),
@@ -341,7 +335,7 @@ fn messages_quote_a_short_excerpt_of_a_token() {
     let dir = TempDir::new("excerpt");
     let token = format!("#{}", "g".repeat(1 << 19));
     dir.file("bad.tal", format!("{token}\n@{}\n", "h".repeat(300)));
-    let output = hop_in(&dir.0, &["asm", "bad.tal"]);
+    let output = hop_in(&dir.0, &["asm", "bad.tal"], b"");
     assert_eq!(output.status.code(), Some(1));
     let excerpt = format!("#{}... (524289 bytes)", "g".repeat(47));
     let name = format!("@{}... (301 bytes)", "h".repeat(47));

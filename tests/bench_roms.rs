@@ -8,6 +8,8 @@
 //! not times: the same on a loaded machine), must stay under a ceiling, so
 //! that a codegen regression from a new nightly fails here loudly.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use hop::uxn::Engine;
@@ -75,7 +77,7 @@ fn x86_per_uxn_instruction_stays_under_the_ceiling() {
     let out = std::process::Command::new("bash")
         .arg(&script)
         .args(["--ceiling", X86_PER_UXN_CEILING])
-        .env("HOP", env!("CARGO_BIN_EXE_hop"))
+        .env("HOP", support::HOP)
         .output()
         .expect("bash runs");
     let table = String::from_utf8_lossy(&out.stdout);

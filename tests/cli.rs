@@ -7,25 +7,17 @@
 mod support;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use support::TempDir;
+use std::process::Output;
+use support::{TempDir, hop};
 
 const ENGINES: [&str; 2] = ["tailcall", "model"];
-
-/// Runs `hop` with `args`, feeding `stdin` (closed at once when empty).
-fn hop(args: &[&str], rom_and_args: &[&Path], stdin: &[u8]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hop"));
-    command.args(args);
-    command.args(rom_and_args);
-    support::run_with_stdin(command, stdin)
-}
 
 /// Runs a ROM headless on one engine with ROM arguments and stdin.
 fn run_rom(engine: &str, rom: &Path, rom_args: &[&str], stdin: &[u8]) -> Output {
     let mut args = vec!["--headless", "--engine", engine];
     args.push(rom.to_str().unwrap());
     args.extend_from_slice(rom_args);
-    hop(&args, &[], stdin)
+    hop().args(&args).stdin(stdin).output()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -277,11 +269,10 @@ fn runaway_vectors_are_stopped() {
     // @loop !loop: JMI by -3 (0x0103 - 3 = 0x0100), forever.
     let rom = dir.file("loop.rom", [0x40, 0xff, 0xfd]);
     for engine in ENGINES {
-        let out = hop(
-            &["--headless", "--engine", engine, "--budget", "1000"],
-            &[&rom],
-            b"",
-        );
+        let out = hop()
+            .args(["--headless", "--engine", engine, "--budget", "1000"])
+            .arg(&rom)
+            .output();
         let stderr = assert_one_error_line(&out, 124, engine);
         assert!(
             stderr.contains("0x0100"),
@@ -297,11 +288,11 @@ fn runaway_vectors_are_stopped() {
         0x40, 0xff, 0xfd, // 0107 @on-console !on-console  (0x010a - 3)
     ]);
     for engine in ENGINES {
-        let out = hop(
-            &["--headless", "--engine", engine, "--budget", "1000"],
-            &[&rom, Path::new("a")],
-            b"",
-        );
+        let out = hop()
+            .args(["--headless", "--engine", engine, "--budget", "1000"])
+            .arg(&rom)
+            .arg("a")
+            .output();
         let stderr = assert_one_error_line(&out, 124, engine);
         assert!(
             stderr.contains("0x0107"),
@@ -343,7 +334,10 @@ fn debug_port_prints_both_stacks() {
 #[test]
 fn missing_file() {
     let dir = TempDir::new("missing");
-    let out = hop(&["--headless"], &[&dir.0.join("nothing-here.rom")], b"");
+    let out = hop()
+        .arg("--headless")
+        .arg(dir.0.join("nothing-here.rom"))
+        .output();
     let stderr = assert_one_error_line(&out, 1, "missing file");
     assert!(stderr.contains("nothing-here.rom"), "{stderr}");
 }
@@ -351,14 +345,17 @@ fn missing_file() {
 #[test]
 fn empty_file() {
     let dir = TempDir::new("empty");
-    let out = hop(&["--headless"], &[&dir.file("empty.rom", [])], b"");
+    let out = hop()
+        .arg("--headless")
+        .arg(dir.file("empty.rom", []))
+        .output();
     assert_one_error_line(&out, 1, "empty file");
 }
 
 #[test]
 fn a_directory() {
     let dir = TempDir::new("directory");
-    let out = hop(&["--headless"], &[&dir.0], b"");
+    let out = hop().arg("--headless").arg(&dir.0).output();
     assert_one_error_line(&out, 1, "a directory");
 }
 
@@ -366,18 +363,20 @@ fn a_directory() {
 fn rom_size_limit_is_16_banks() {
     let dir = TempDir::new("large");
     let max = 16 * 65536 - 256;
-    let out = hop(
-        &["--headless"],
-        &[&dir.file("large.rom", vec![0; max + 1])],
-        b"",
-    );
+    let out = hop()
+        .arg("--headless")
+        .arg(dir.file("large.rom", vec![0; max + 1]))
+        .output();
     let stderr = assert_one_error_line(&out, 1, "a file larger than 16 banks");
     assert!(
         stderr.contains(&(max + 1).to_string()),
         "gives the size: {stderr}"
     );
     // Exactly 16 banks is fine (BRK at 0x0100, exit 0).
-    let out = hop(&["--headless"], &[&dir.file("max.rom", vec![0; max])], b"");
+    let out = hop()
+        .arg("--headless")
+        .arg(dir.file("max.rom", vec![0; max]))
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
@@ -391,13 +390,13 @@ fn unreadable_file() {
     let out = if std::fs::File::open(&rom).is_ok() {
         // Root reads anything: run hop as `nobody` so permissions apply.
         use std::os::unix::process::CommandExt;
-        let run = Command::new(env!("CARGO_BIN_EXE_hop"))
+        let run = hop()
             .arg("--headless")
             .arg(&rom)
-            .uid(65534)
-            .gid(65534)
-            .stdin(Stdio::null())
-            .output();
+            .with(|command| {
+                command.uid(65534).gid(65534);
+            })
+            .try_output();
         match run {
             Ok(out) if out.status.code() != Some(126) => out,
             _ => {
@@ -406,7 +405,7 @@ fn unreadable_file() {
             }
         }
     } else {
-        hop(&["--headless"], &[&rom], b"")
+        hop().arg("--headless").arg(&rom).output()
     };
     let stderr = assert_one_error_line(&out, 1, "unreadable file");
     assert!(stderr.contains("permission denied"), "{stderr}");
@@ -416,29 +415,26 @@ fn unreadable_file() {
 fn root_must_be_a_directory() {
     let dir = TempDir::new("root");
     let rom = dir.file("ok.rom", [0x00]);
-    let out = hop(
-        &["--headless", "--root", rom.to_str().unwrap()],
-        &[&rom],
-        b"",
-    );
+    let out = hop()
+        .args(["--headless", "--root", rom.to_str().unwrap()])
+        .arg(&rom)
+        .output();
     let stderr = assert_one_error_line(&out, 2, "--root at a file");
     assert!(stderr.contains("--root"), "{stderr}");
-    let out = hop(
-        &[
+    let out = hop()
+        .args([
             "--headless",
             "--root",
             dir.0.join("absent").to_str().unwrap(),
-        ],
-        &[&rom],
-        b"",
-    );
+        ])
+        .arg(&rom)
+        .output();
     assert_one_error_line(&out, 2, "--root at nothing");
     // A real directory is fine.
-    let out = hop(
-        &["--headless", "--root", dir.0.to_str().unwrap()],
-        &[&rom],
-        b"",
-    );
+    let out = hop()
+        .args(["--headless", "--root", dir.0.to_str().unwrap()])
+        .arg(&rom)
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
@@ -473,14 +469,14 @@ fn bad_command_lines_are_one_line_usage_errors() {
         (vec!["--headless", "--root"], "--root"),
         (vec!["asm"], "INPUT"),
     ] {
-        let out = hop(&args, &[], b"");
+        let out = hop().args(&args).output();
         let what = args.join(" ");
         let stderr = assert_one_error_line(&out, 2, &what);
         assert!(stderr.contains(says), "{what}: names {says}: {stderr}");
     }
     // --help and --version still print in full and succeed.
     for flag in ["--help", "--version"] {
-        let out = hop(&[flag], &[], b"");
+        let out = hop().arg(flag).output();
         assert_eq!(out.status.code(), Some(0), "{flag}");
         assert!(text(&out.stdout).contains("hop"), "{flag}");
     }
@@ -506,7 +502,7 @@ fn a_path_that_is_not_utf8() {
     let dir = TempDir::new("non-utf8");
     let name = std::ffi::OsStr::from_bytes(b"bad-\xff\xfe.rom");
     // Missing: one line, with the name shown as well as it can be.
-    let out = hop(&["--headless"], &[&dir.0.join(name)], b"");
+    let out = hop().arg("--headless").arg(dir.0.join(name)).output();
     let stderr = assert_one_error_line(&out, 1, "a missing non-UTF-8 path");
     assert!(
         stderr.contains("bad-") && stderr.contains("no such file"),
@@ -515,18 +511,15 @@ fn a_path_that_is_not_utf8() {
     // Present: it runs, and so does a root with such a name.
     let rom = dir.0.join(name);
     std::fs::write(&rom, [0x00]).unwrap();
-    let out = hop(&["--headless"], &[&rom], b"");
+    let out = hop().arg("--headless").arg(&rom).output();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let root = dir.0.join(std::ffi::OsStr::from_bytes(b"root-\xff"));
     std::fs::create_dir(&root).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_hop"))
-        .arg("--headless")
-        .arg("--root")
+    let out = hop()
+        .args(["--headless", "--root"])
         .arg(&root)
         .arg(&rom)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
@@ -564,7 +557,7 @@ fn random_bytes_as_a_rom_never_panic() {
             ],
             vec!["--frames", "30", "--budget", "20000", "--root", root, rom],
         ] {
-            let out = hop(&mode, &[], b"random stdin\n");
+            let out = hop().args(&mode).stdin(b"random stdin\n").output();
             let stderr = text(&out.stderr);
             assert!(!stderr.contains("panicked"), "seed {seed}: {stderr}");
             // The ROM's own exit code (0..=127), or 124 when it ran away.
@@ -593,7 +586,10 @@ fn random_bytes_as_a_source_or_a_script_are_errors() {
         let bytes = random_bytes(seed, 2000);
         // As Uxntal: assembly errors (or, rarely, a program), never a panic.
         let tal = dir.file("random.tal", &bytes);
-        let out = hop(&["--headless", "--budget", "20000"], &[&tal], b"");
+        let out = hop()
+            .args(["--headless", "--budget", "20000"])
+            .arg(&tal)
+            .output();
         let stderr = text(&out.stderr);
         assert!(!stderr.contains("panicked"), "{stderr}");
         if out.status.code() == Some(1) {
@@ -604,34 +600,32 @@ fn random_bytes_as_a_source_or_a_script_are_errors() {
         }
         // As an input script: one line naming the script's line.
         let script = dir.file("random.txt", &bytes);
-        let out = hop(
-            &["--frames", "2", "--input", script.to_str().unwrap()],
-            &[&rom],
-            b"",
-        );
+        let out = hop()
+            .args(["--frames", "2", "--input", script.to_str().unwrap()])
+            .arg(&rom)
+            .output();
         let stderr = assert_one_error_line(&out, 1, "a random script");
         assert!(stderr.contains("random.txt:"), "{stderr}");
     }
     // A script that is a directory, or missing.
     for script in [dir.0.clone(), dir.0.join("missing.txt")] {
-        let out = hop(
-            &["--frames", "2", "--input", script.to_str().unwrap()],
-            &[&rom],
-            b"",
-        );
+        let out = hop()
+            .args(["--frames", "2", "--input", script.to_str().unwrap()])
+            .arg(&rom)
+            .output();
         assert_one_error_line(&out, 1, "a script that is not a file");
     }
 }
 
 #[test]
 fn no_rom_is_a_usage_error() {
-    let out = hop(&["--headless"], &[], b"");
+    let out = hop().arg("--headless").output();
     assert_one_error_line(&out, 2, "no ROM");
 }
 
 #[test]
 fn help_lists_the_flags_and_the_keys() {
-    let out = hop(&["--help"], &[], b"");
+    let out = hop().arg("--help").output();
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
     for flag in [
@@ -657,13 +651,45 @@ fn help_lists_the_flags_and_the_keys() {
 }
 
 #[test]
+#[cfg(feature = "desktop")]
 fn no_arguments_start_the_launcher_which_needs_a_display() {
     // (The launcher itself is tested in tests/desktop.rs, under Xvfb.)
-    let out = Command::new(env!("CARGO_BIN_EXE_hop"))
-        .env_remove("DISPLAY")
-        .output()
-        .unwrap();
+    let out = hop().env_remove("DISPLAY").output();
     assert_one_error_line(&out, 1, "no display (DISPLAY is not set); use --headless");
+}
+
+/// Built without the desktop (`--no-default-features`), hop still knows
+/// the desktop's flags, and anything that needs the window says so in one
+/// line, exit code 2: the launcher, a ROM, the desktop's flags, MIDI.
+#[test]
+#[cfg(not(feature = "desktop"))]
+fn without_the_desktop_a_window_run_says_how_to_run_instead() {
+    let dir = TempDir::new("no-desktop");
+    let rom = dir.file("brk.rom", [0x00]);
+    let rom = rom.to_str().unwrap();
+    let expected = "hop: this hop was built without the desktop (cargo feature \"desktop\"); \
+                    run the ROM with --headless or --frames N\n";
+    for args in [
+        &[][..],
+        &[rom],
+        &[
+            "--scale",
+            "2",
+            "--mute",
+            "--fullscreen",
+            "--no-clipboard",
+            rom,
+        ],
+        &["--midi", rom],
+        &["--list-midi"],
+    ] {
+        let out = hop().args(args).output();
+        assert_one_error_line(&out, 2, &format!("{args:?}"));
+        assert_eq!(text(&out.stderr), expected, "{args:?}");
+    }
+    // The same ROM runs headless.
+    let out = hop().args(["--headless", rom]).output();
+    assert_success(&out, "tailcall");
 }
 
 #[test]
@@ -701,13 +727,16 @@ fn an_endless_device_is_refused_not_read_forever() {
     }
     // It has no size to check first: hop reads one byte more than a ROM
     // can hold, and stops.
-    let out = hop(&["--headless"], &[zero], b"");
+    let out = hop().arg("--headless").arg(zero).output();
     let stderr = assert_one_error_line(&out, 1, "/dev/zero as a ROM");
     assert!(stderr.contains("too large"), "{stderr}");
     // The same for an input script (64 MiB at most).
     let dir = TempDir::new("dev-zero");
     let rom = dir.file("ok.rom", [0x00]);
-    let out = hop(&["--frames", "1", "--input", "/dev/zero"], &[&rom], b"");
+    let out = hop()
+        .args(["--frames", "1", "--input", "/dev/zero"])
+        .arg(&rom)
+        .output();
     let stderr = assert_one_error_line(&out, 1, "/dev/zero as a script");
     assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
 }
@@ -725,21 +754,18 @@ fn a_closed_stdout_ends_the_run() {
     let dir = TempDir::new("epipe");
     let source = dir.file("yes.tal", YES);
     for engine in ENGINES {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hop"))
+        let mut child = hop()
             .args(["--headless", "--engine", engine, "--budget", LONG_BUDGET])
             .arg(&source)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .spawn();
+        drop(child.stdin.take());
         // Read one line, then close the pipe, as `| head -1` does.
         let mut stdout = child.stdout.take().unwrap();
         let mut line = [0u8; 2];
         std::io::Read::read_exact(&mut stdout, &mut line).unwrap();
         assert_eq!(&line, b"y\n");
         drop(stdout);
-        let out = child.wait_with_output().unwrap();
+        let out = child.finish();
         assert_eq!(
             out.status.code(),
             Some(141),
@@ -761,13 +787,11 @@ fn a_full_disk_on_stdout_or_stderr_ends_the_run() {
     };
     for engine in ENGINES {
         let source = dir.file("yes.tal", YES);
-        let out = Command::new(env!("CARGO_BIN_EXE_hop"))
+        let out = hop()
             .args(["--headless", "--engine", engine, "--budget", LONG_BUDGET])
             .arg(&source)
-            .stdin(Stdio::null())
             .stdout(full())
-            .output()
-            .unwrap();
+            .output();
         assert_eq!(
             out.status.code(),
             Some(74),
@@ -779,13 +803,11 @@ fn a_full_disk_on_stdout_or_stderr_ends_the_run() {
             "hop: cannot write to stdout: no storage space\n"
         );
         let source = dir.file("yes-stderr.tal", YES_STDERR);
-        let out = Command::new(env!("CARGO_BIN_EXE_hop"))
+        let out = hop()
             .args(["--headless", "--engine", engine, "--budget", LONG_BUDGET])
             .arg(&source)
-            .stdin(Stdio::null())
             .stderr(full())
-            .output()
-            .unwrap();
+            .output();
         assert_eq!(out.status.code(), Some(74), "{engine}");
         assert!(out.stdout.is_empty(), "{engine}");
     }
@@ -802,8 +824,8 @@ fn diagnostics_about_a_rom_are_limited() {
         format!("|0100 @loop ;cmd #02 DEO2 !loop\n@cmd 07 \"{command} 00\n"),
     );
     for engine in ENGINES {
-        let out = hop(
-            &[
+        let out = hop()
+            .args([
                 "--compat",
                 "2025",
                 "--headless",
@@ -811,10 +833,9 @@ fn diagnostics_about_a_rom_are_limited() {
                 engine,
                 "--budget",
                 "100000",
-            ],
-            &[&source],
-            b"",
-        );
+            ])
+            .arg(&source)
+            .output();
         assert_eq!(out.status.code(), Some(124), "{engine}");
         let stderr = text(&out.stderr);
         let lines: Vec<&str> = stderr.lines().collect();
@@ -854,7 +875,7 @@ fn a_vector_is_stopped_by_the_time_limit() {
     for mode in [&["--headless"][..], &["--frames", "10"][..]] {
         let mut args = mode.to_vec();
         args.extend(["--budget", "0", "--timeout", "0.5"]);
-        let out = hop(&args, &[&rom], b"");
+        let out = hop().args(&args).arg(&rom).output();
         assert_eq!(out.status.code(), Some(124), "{mode:?}");
         let stderr = text(&out.stderr);
         assert!(
@@ -863,7 +884,10 @@ fn a_vector_is_stopped_by_the_time_limit() {
             "{stderr}"
         );
     }
-    let out = hop(&["--headless", "--timeout", "-1"], &[&rom], b"");
+    let out = hop()
+        .args(["--headless", "--timeout", "-1"])
+        .arg(&rom)
+        .output();
     assert_one_error_line(&out, 2, "");
 }
 
@@ -876,7 +900,7 @@ fn trace_prints_the_last_instructions_of_a_runaway_vector() {
     let source = dir.path("stuck.tal");
     std::fs::write(&source, "|0100 @on-reset #00 &loop INC !&loop\n").unwrap();
     let rom = dir.path("stuck.rom");
-    let out = hop(&["asm"], &[&source, &rom], b"");
+    let out = hop().arg("asm").args([&source, &rom]).output();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(dir.path("stuck.rom.sym").exists());
     let runs = [
@@ -886,7 +910,9 @@ fn trace_prints_the_last_instructions_of_a_runaway_vector() {
     ];
     for (program, mode) in runs {
         let path = program.to_str().unwrap();
-        let out = hop(&[mode, "--budget", "2", "--trace", "4", path], &[], b"");
+        let out = hop()
+            .args([mode, "--budget", "2", "--trace", "4", path])
+            .output();
         assert_eq!(out.status.code(), Some(124));
         assert_eq!(
             text(&out.stderr),
@@ -904,11 +930,9 @@ fn trace_prints_the_last_instructions_of_a_runaway_vector() {
     }
     // Stopped on its timeout: where it was is the loop, wherever in it.
     let path = source.to_str().unwrap();
-    let out = hop(
-        &["--frames=3", "--timeout", "0.2", "--trace", "3", path],
-        &[],
-        b"",
-    );
+    let out = hop()
+        .args(["--frames=3", "--timeout", "0.2", "--trace", "3", path])
+        .output();
     assert_eq!(out.status.code(), Some(124));
     let stderr = text(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();

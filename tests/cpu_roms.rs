@@ -4,9 +4,11 @@
 //! (`../shared/roms/tests`). A fresh clone without it still passes: each
 //! test then prints a line starting with `SKIPPED:` and returns.
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const ENGINES: [&str; 2] = ["tailcall", "model"];
 
@@ -28,12 +30,10 @@ fn roms_dir() -> Option<PathBuf> {
 
 /// Runs a ROM headless on one engine, with no standard input.
 fn run(rom: &Path, engine: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hop"))
+    support::hop()
         .args(["--headless", "--engine", engine])
         .arg(rom)
-        .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("cannot run hop on {}: {e}", rom.display()))
 }
 
 /// Runs a ROM on both engines and checks they behave identically; returns the tail-call run.

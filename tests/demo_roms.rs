@@ -1,8 +1,9 @@
 //! The ROMs hop ships as Uxntal (roms/*.tal and the launcher) run in the
 //! headless runner with scripted input and draw what they should.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -15,16 +16,15 @@ fn run(dir: &Path, rom: &Path, frames: u32, script: &str, extra: &[&str]) -> (Ve
     let input = dir.join("input.txt");
     std::fs::write(&input, script).unwrap();
     let shot = dir.join("shot.png");
-    let out = Command::new(env!("CARGO_BIN_EXE_hop"))
+    let out = support::hop()
         .args(["--frames", &frames.to_string(), "--input"])
         .arg(&input)
         .arg("--screenshot")
         .arg(&shot)
         .args(extra)
         .arg(rom)
-        .current_dir(dir)
-        .output()
-        .unwrap();
+        .dir(dir)
+        .output();
     assert!(
         out.status.success(),
         "{}: {}",

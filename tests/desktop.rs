@@ -8,10 +8,13 @@
 //! the drop a Python with GTK 3 (python3-gi gir1.2-gtk-3.0). Without them
 //! the tests say SKIPPED and pass; CI installs them.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 use support::TempDir;
 use support::xvfb::*;
@@ -226,7 +229,7 @@ fn audio_plays_through_a_sound_device() {
     let home = dir.0.join("home");
     std::fs::create_dir_all(&home).unwrap();
     std::fs::write(home.join(".asoundrc"), "pcm.!default { type null }\n").unwrap();
-    let mut command = x.command(env!("CARGO_BIN_EXE_hop"));
+    let mut command = x.command(support::HOP);
     command
         .args(["--scale", "2", "roms/piano.tal"])
         .current_dir(&dir.0)
@@ -421,12 +424,11 @@ fn an_idle_rom_costs_little() {
 fn no_display_and_bad_files_are_one_line_each() {
     let dir = TempDir::new("errors");
     let run = |args: &[&str], display: Option<&str>| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_hop"));
-        command.args(args).current_dir(&dir.0).env_remove("DISPLAY");
+        let mut run = support::hop().args(args).dir(&dir.0).env_remove("DISPLAY");
         if let Some(display) = display {
-            command.env("DISPLAY", display);
+            run = run.env("DISPLAY", display);
         }
-        let out = command.output().unwrap();
+        let out = run.output();
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stderr).into_owned(),

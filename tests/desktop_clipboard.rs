@@ -6,6 +6,9 @@
 //! Needs Xvfb, xdotool, xwd and xclip, and Left from `../shared`;
 //! without them these tests say SKIPPED and pass.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 
 use std::io::Write;

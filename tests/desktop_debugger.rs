@@ -5,6 +5,9 @@
 //! stopped no frame runs; continuing stops at the next frame's visit;
 //! without the breakpoint the frames run on.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 use std::time::Duration;
 use support::TempDir;

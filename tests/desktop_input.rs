@@ -10,6 +10,9 @@
 //! Needs Xvfb, xdotool and xwd (see tests/support/xvfb.rs); without them
 //! the tests say SKIPPED and pass.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 use std::path::PathBuf;
 use std::process::Stdio;

@@ -4,6 +4,9 @@
 //! in its reset vector opens its window anyway, and a ROM opened after
 //! start gets only the documents dropped with it.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 use std::process::Stdio;
 use support::TempDir;

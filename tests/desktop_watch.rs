@@ -4,6 +4,9 @@
 //! version running, with the error over the screen until it is fixed. A
 //! ROM is watched with `--watch` only.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 use support::TempDir;
 use support::xvfb::*;
@@ -126,11 +129,7 @@ fn a_rom_is_reloaded_with_watch_only() {
     let assemble = |rgb: u16, rom: &str| {
         std::fs::write(dir.0.join("colour.tal"), colour(rgb)).unwrap();
         std::fs::write(dir.0.join("main.tal"), MAIN).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hop"))
-            .args(["asm", "main.tal", rom])
-            .current_dir(&dir.0)
-            .output()
-            .unwrap();
+        let out = support::hop_in(&dir.0, &["asm", "main.tal", rom], b"");
         assert!(
             out.status.success(),
             "{}",

@@ -9,6 +9,9 @@
 //! Needs Xvfb, xdotool, xwd, xprop and openbox (Debian: xvfb xdotool
 //! x11-apps x11-utils openbox); without them the tests say SKIPPED and pass.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 use std::path::Path;
 use support::TempDir;

@@ -33,8 +33,14 @@ use support::golden::{assert_exit, check_bytes, check_png, check_text, golden};
 /// hop, in the 2025 profile that the goldens of the device programs were
 /// made in.
 fn hop(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
-    let args = [&["--compat", "2025"], args].concat();
-    support::golden::hop(dir, &args, env, stdin)
+    let run = support::hop()
+        .dir(dir)
+        .args(["--compat", "2025"])
+        .args(args);
+    let run = env
+        .iter()
+        .fold(run, |run, (key, value)| run.env(key, value));
+    run.stdin(stdin).output()
 }
 
 /// Both profiles, for the compat programs.
@@ -439,7 +445,7 @@ fn compat_run(
     all.extend(args);
     all.push(&tal);
     all.extend(after);
-    let out = support::golden::hop(&dir.0, &all, &[], b"");
+    let out = support::hop_in(&dir.0, &all, b"");
     (out, dir)
 }
 

@@ -9,7 +9,7 @@
 mod support;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use support::TempDir;
 
 fn devices_dir() -> Option<PathBuf> {
@@ -35,12 +35,13 @@ fn run(rom: &Path, cwd: &Path, args: &[&str], stdin: &[u8]) -> Output {
 }
 
 fn run_as(compat: &str, rom: &Path, cwd: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hop"));
-    command.args(["--compat", compat, "--headless"]);
-    command.arg(rom);
-    command.args(args);
-    command.current_dir(cwd);
-    support::run_with_stdin(command, stdin)
+    support::hop()
+        .args(["--compat", compat, "--headless"])
+        .arg(rom)
+        .args(args)
+        .dir(cwd)
+        .stdin(stdin)
+        .output()
 }
 
 fn assert_output(out: &Output, expected: &[u8]) {

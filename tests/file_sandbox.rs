@@ -8,10 +8,9 @@ mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::symlink;
-use std::process::{Command, Stdio};
 
-use support::TempDir;
-use support::golden::{assert_exit, hop};
+use support::golden::assert_exit;
+use support::{TempDir, hop_in};
 
 const DEVICES: &str = "
 |00 @System &vector $2 &expansion $2 &wst $1 &rst $1 &metadata $2 &r $2 &g $2 &b $2 &debug $1 &state $1
@@ -78,15 +77,11 @@ fn a_folder_swapped_for_a_symlink_after_the_name_was_set_leads_nowhere() {
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::write(outside.join("secret"), b"the outside secret").unwrap();
     let rom = base.file("waiting.tal", waiting_rom());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hop"))
+    let mut child = support::hop()
         .args(["--headless", "--root"])
         .arg(&root)
         .arg(&rom)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .spawn();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
@@ -100,7 +95,7 @@ fn a_folder_swapped_for_a_symlink_after_the_name_was_set_leads_nowhere() {
     drop(stdin);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = child.finish();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(rest, "wrote 0000, read 0000 \n");
     let mut beside: Vec<_> = std::fs::read_dir(&outside)
@@ -195,7 +190,7 @@ fn files_named_on_the_command_line_are_reachable_and_nothing_beside_them() {
     let abs = base.path("elsewhere/abs.txt").display().to_string();
     let rom_path = rom.display().to_string();
     // Run from the root, as `cd root && hop ../left.rom ../notes.txt`.
-    let out = hop(
+    let out = hop_in(
         &root,
         &[
             "--headless",
@@ -206,7 +201,6 @@ fn files_named_on_the_command_line_are_reachable_and_nothing_beside_them() {
             "../folder",
             "../missing/new.txt",
         ],
-        &[],
         b"",
     );
     assert_exit(&out, 0);

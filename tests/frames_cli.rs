@@ -4,16 +4,7 @@
 mod support;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
-use support::TempDir;
-
-/// Runs `hop` in `dir` with `args`, giving it `stdin`.
-fn hop(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hop"));
-    command.args(args);
-    command.current_dir(dir);
-    support::run_with_stdin(command, stdin)
-}
+use support::{TempDir, hop_in};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -48,11 +39,11 @@ fn the_dots_rom_is_laid_out_as_its_comments_say() {
 fn frames_stop_when_the_rom_halts_with_its_exit_code() {
     let dir = TempDir::new("halt");
     let rom = dir.file("dots.rom", DOTS);
-    let out = hop(&dir.0, &["--frames", "10", rom.to_str().unwrap()], b"");
+    let out = hop_in(&dir.0, &["--frames", "10", rom.to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(5), "stderr: {}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "...");
     // Fewer frames than it takes to halt: exit 0.
-    let out = hop(&dir.0, &["--frames", "2", rom.to_str().unwrap()], b"");
+    let out = hop_in(&dir.0, &["--frames", "2", rom.to_str().unwrap()], b"");
     assert_eq!(
         (out.status.code(), text(&out.stdout)),
         (Some(0), "..".into())
@@ -64,7 +55,7 @@ fn console_input_comes_from_the_arguments_and_the_script_only() {
     let dir = TempDir::new("console");
     let rom = dir.file("dots.rom", DOTS);
     let script = dir.file("in.txt", b"# console\n0 stdin hi\\x21\n1 stdin-eof\n");
-    let out = hop(
+    let out = hop_in(
         &dir.0,
         &[
             "--frames",
@@ -88,7 +79,7 @@ fn a_bad_script_line_is_reported_with_its_number() {
     let dir = TempDir::new("badscript");
     let rom = dir.file("dots.rom", DOTS);
     let script = dir.file("in.txt", b"0 key a\n\n2 jump high\n");
-    let out = hop(
+    let out = hop_in(
         &dir.0,
         &[
             "--frames",
@@ -112,7 +103,7 @@ fn a_bad_script_line_is_reported_with_its_number() {
     assert!(out.stdout.is_empty(), "nothing runs");
 
     let missing = dir.path("missing.txt").display().to_string();
-    let out = hop(
+    let out = hop_in(
         &dir.0,
         &["--frames", "2", "--input", &missing, rom.to_str().unwrap()],
         b"",
@@ -135,7 +126,7 @@ fn input_needs_frames() {
     let dir = TempDir::new("usage");
     let rom = dir.file("dots.rom", DOTS);
     let script = dir.file("in.txt", b"");
-    let out = hop(
+    let out = hop_in(
         &dir.0,
         &[
             "--headless",
@@ -153,7 +144,7 @@ fn an_unwritable_screenshot_is_an_error() {
     let dir = TempDir::new("shot");
     let rom = dir.file("dots.rom", DOTS);
     let shot = dir.path("no/such/dir/out.png").display().to_string();
-    let out = hop(
+    let out = hop_in(
         &dir.0,
         &[
             "--frames",
@@ -192,7 +183,7 @@ fn the_screenshot_is_the_final_screen_as_rgb() {
     let dir = TempDir::new("fill");
     let rom = dir.file("fill.rom", FILL);
     let shot = dir.path("out.png").display().to_string();
-    let out = hop(
+    let out = hop_in(
         &dir.0,
         &[
             "--frames",
@@ -226,7 +217,7 @@ fn the_screenshot_is_the_final_screen_as_rgb() {
     }
     // --screenshot also works in console mode (the screen after the run).
     let shot2 = dir.path("out2.png").display().to_string();
-    let out = hop(
+    let out = hop_in(
         &dir.0,
         &["--headless", "--screenshot", &shot2, rom.to_str().unwrap()],
         b"",
@@ -264,7 +255,7 @@ fn runs_are_reproducible_and_the_clock_is_the_given_one() {
             &shot,
             rom.to_str().unwrap(),
         ];
-        let out = hop(&dir.0, &args, b"");
+        let out = hop_in(&dir.0, &args, b"");
         assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
         (out.stdout, std::fs::read(&shot).unwrap())
     };
@@ -348,7 +339,7 @@ fn a_runaway_vector_stops_the_frames_run_with_one_line() {
         let input = dir.file("script.txt", script.as_bytes());
         for engine in ["tailcall", "model"] {
             let started = std::time::Instant::now();
-            let out = hop(
+            let out = hop_in(
                 &dir.0,
                 &[
                     "--frames",
@@ -401,7 +392,7 @@ fn a_jump_free_rom_stops_at_the_budget_headless() {
         ("tailcall", "--frames=5", "16777216"),
     ] {
         let started = std::time::Instant::now();
-        let out = hop(
+        let out = hop_in(
             &dir.0,
             &[
                 mode,
@@ -438,11 +429,11 @@ fn a_recording_is_streamed_to_disk() {
     dir.file("silent.tal", "|0100 BRK\n");
     // Ten minutes of audio, under 100 MiB of address space: kept in memory
     // it took 207 MB (and 13 GB for ten hours).
-    let output = support::hop_with_memory_limit(
-        &dir.0,
-        &["--frames", "36000", "--wav", "out.wav", "silent.tal"],
-        100 * 1024,
-    );
+    let output = support::hop()
+        .dir(&dir.0)
+        .args(["--frames", "36000", "--wav", "out.wav", "silent.tal"])
+        .memory_limit(100 * 1024)
+        .output();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(output.stderr.is_empty(), "{}", text(&output.stderr));
     let wav = std::fs::read(dir.0.join("out.wav")).unwrap();

@@ -6,6 +6,9 @@
 //! port (where there is a sequencer) are unit tests in
 //! `src/desktop/midi.rs`.
 
+// The window, the X server and the sound device: only with the desktop.
+#![cfg(feature = "desktop")]
+
 mod support;
 
 use std::path::Path;
@@ -66,10 +69,7 @@ fn orca_plays_into_midi_or_says_why_not_and_keeps_stdout() {
 
 #[test]
 fn list_midi_lists_the_ports_or_says_why_not() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hop"))
-        .arg("--list-midi")
-        .output()
-        .unwrap();
+    let out = support::hop().arg("--list-midi").output();
     if has_sequencer() {
         assert_eq!(out.status.code(), Some(0), "{out:?}");
     } else {
@@ -84,10 +84,9 @@ fn list_midi_lists_the_ports_or_says_why_not() {
 
 #[test]
 fn midi_is_for_the_desktop() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hop"))
+    let out = support::hop()
         .args(["--midi", "--headless", "x.rom"])
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("hop: "), "{stderr}");

@@ -7,9 +7,8 @@ mod support;
 
 use std::path::Path;
 
-use support::TempDir;
-use support::golden::hop as hop_cli;
-use support::golden::{assert_exit, decode_png, hop};
+use support::golden::{assert_exit, decode_png};
+use support::{TempDir, hop_in};
 
 fn repo(path: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -56,12 +55,7 @@ fn decode_gif(path: &Path) -> Vec<Frame> {
 fn a_frames_recording_is_each_changed_frame_as_its_screenshot() {
     let dir = TempDir::new("record");
     let rom = repo("tests/record/steps.tal");
-    let out = hop(
-        &dir.0,
-        &["--frames", "8", "--record", "run", &rom],
-        &[],
-        b"",
-    );
+    let out = hop_in(&dir.0, &["--frames", "8", "--record", "run", &rom], b"");
     assert_exit(&out, 0);
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     let frames = decode_gif(&dir.path("run.gif"));
@@ -70,10 +64,9 @@ fn a_frames_recording_is_each_changed_frame_as_its_screenshot() {
     assert_eq!(delays, [3, 4, 3, 3]);
     for (k, frame) in frames.iter().enumerate() {
         let n = (2 * k + 1).to_string();
-        let out = hop(
+        let out = hop_in(
             &dir.0,
             &["--frames", &n, "--screenshot", "shot.png", &rom],
-            &[],
             b"",
         );
         assert_exit(&out, 0);
@@ -88,12 +81,7 @@ fn a_frames_recording_is_each_changed_frame_as_its_screenshot() {
         );
     }
     // The sound beside it: what --wav writes for the same run.
-    let out = hop(
-        &dir.0,
-        &["--frames", "8", "--wav", "alone.wav", &rom],
-        &[],
-        b"",
-    );
+    let out = hop_in(&dir.0, &["--frames", "8", "--wav", "alone.wav", &rom], b"");
     assert_exit(&out, 0);
     let wav = std::fs::read(dir.path("run.wav")).unwrap();
     assert_eq!(wav, std::fs::read(dir.path("alone.wav")).unwrap());
@@ -107,11 +95,11 @@ fn a_frames_recording_is_each_changed_frame_as_its_screenshot() {
 fn a_long_recording_is_streamed_to_disk() {
     let dir = TempDir::new("record-long");
     let rom = repo("tests/record/fill.tal");
-    let out = support::hop_with_memory_limit(
-        &dir.0,
-        &["--frames", "6000", "--record", "long.gif", &rom],
-        100 * 1024,
-    );
+    let out = support::hop()
+        .dir(&dir.0)
+        .args(["--frames", "6000", "--record", "long.gif", &rom])
+        .memory_limit(100 * 1024)
+        .output();
     assert_exit(&out, 0);
     let frames = decode_gif(&dir.path("long.gif"));
     assert_eq!(frames.len(), 6000);
@@ -127,16 +115,15 @@ fn a_long_recording_is_streamed_to_disk() {
 fn record_needs_a_screen_and_a_writable_place() {
     let dir = TempDir::new("record-bad");
     let rom = repo("tests/record/steps.tal");
-    let out = hop(&dir.0, &["--headless", "--record", "x", &rom], &[], b"");
+    let out = hop_in(&dir.0, &["--headless", "--record", "x", &rom], b"");
     assert_exit(&out, 2);
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         "hop: --record needs --frames (or the desktop): the console runner has no screen\n"
     );
-    let out = hop(
+    let out = hop_in(
         &dir.0,
         &["--frames", "2", "--record", "no/such/dir/x", &rom],
-        &[],
         b"",
     );
     assert_exit(&out, 1);
@@ -153,6 +140,7 @@ fn record_needs_a_screen_and_a_writable_place() {
 /// of its frame. F10 again starts `hop-rec-1`, and quitting with F3
 /// finishes it.
 #[test]
+#[cfg(feature = "desktop")]
 fn the_desktop_records_from_the_start_and_f10_stops_and_starts() {
     use support::xvfb::{Hop, X, settle, wait_for};
     let Some(x) = X::start() else { return };
@@ -174,10 +162,9 @@ fn the_desktop_records_from_the_start_and_f10_stops_and_starts() {
     assert_eq!(frames.len(), 32, "x = 1, 3 ... 63");
     for k in [0, 1, 2, 31] {
         let n = (2 * k + 1).to_string();
-        let out = hop_cli(
+        let out = hop_in(
             &dir.0,
             &["--frames", &n, "--screenshot", "shot.png", &rom],
-            &[],
             b"",
         );
         assert_exit(&out, 0);
@@ -205,6 +192,7 @@ fn the_desktop_records_from_the_start_and_f10_stops_and_starts() {
 /// thread pulls samples faster than real time), the recording's sound is
 /// what the stream played: the note of steps.tal is in the WAV.
 #[test]
+#[cfg(feature = "desktop")]
 fn the_desktop_records_what_the_sound_device_plays() {
     use std::process::Stdio;
     use support::xvfb::{Hop, X};
@@ -215,7 +203,7 @@ fn the_desktop_records_what_the_sound_device_plays() {
     std::fs::write(home.join(".asoundrc"), "pcm.!default { type null }\n").unwrap();
     let stderr = dir.path("stderr.txt");
     let child = x
-        .command(env!("CARGO_BIN_EXE_hop"))
+        .command(support::HOP)
         .args(["--record", "run", &repo("tests/record/steps.tal")])
         .current_dir(&dir.0)
         .env("HOME", &home)

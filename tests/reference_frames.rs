@@ -8,7 +8,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod support;
 
@@ -77,11 +76,7 @@ fn run_case(shared: &Path, dir: &Path, name: &str) -> Option<String> {
     args.extend(["--wav".into(), wav.display().to_string()]);
     args.push(rom.display().to_string());
     args.extend(words.map(String::from));
-    let out = Command::new(env!("CARGO_BIN_EXE_hop"))
-        .args(&args)
-        .current_dir(&work)
-        .output()
-        .expect("cannot start hop");
+    let out = support::hop().args(&args).dir(&work).output();
     let expected_exit: i32 = read("exit")
         .expect("the .exit file")
         .trim()

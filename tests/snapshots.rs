@@ -12,8 +12,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::TempDir;
-use support::golden::{assert_exit, hop};
+use support::golden::assert_exit;
+use support::{TempDir, hop_in};
 
 /// 2026-01-01 00:00:00 UTC.
 const CLOCK: &str = "1767225600";
@@ -92,7 +92,7 @@ fn run(dir: &Path, rom: &Path, frames: u64, name: &str, extra: &[&str], args: &[
     all.extend(extra);
     all.push(&rom);
     all.extend(args);
-    hop(dir, &all, &[], b"")
+    hop_in(dir, &all, b"")
 }
 
 /// Runs `rom` for `n + m` frames in one go, and for `n` frames saved and
@@ -305,10 +305,9 @@ fn damaged_foreign_and_other_files_are_refused_before_anything_runs() {
     };
     let (one, other) = (tal("one.tal", "f000"), tal("other.tal", "0f00"));
     std::fs::write(dir.0.join("input.txt"), "").unwrap();
-    let save = hop(
+    let save = hop_in(
         &dir.0,
         &["--frames", "1", "--save-state", "one.state", &one],
-        &[],
         b"",
     );
     assert_exit(&save, 1); // the ROM's own exit code
@@ -317,7 +316,7 @@ fn damaged_foreign_and_other_files_are_refused_before_anything_runs() {
 
     let refused = |bytes: &[u8], rom: &str| {
         std::fs::write(dir.0.join("try.state"), bytes).unwrap();
-        let out = hop(
+        let out = hop_in(
             &dir.0,
             &[
                 "--frames",
@@ -328,7 +327,6 @@ fn damaged_foreign_and_other_files_are_refused_before_anything_runs() {
                 "never.png",
                 rom,
             ],
-            &[],
             b"",
         );
         assert_exit(&out, 1);
@@ -360,10 +358,9 @@ fn damaged_foreign_and_other_files_are_refused_before_anything_runs() {
         refused(&future, &one),
         "hop: try.state: a snapshot of format version 9; this hop reads version 1\n"
     );
-    let out = hop(
+    let out = hop_in(
         &dir.0,
         &["--frames", "1", "--state", "missing.state", &one],
-        &[],
         b"",
     );
     assert_exit(&out, 1);

@@ -11,6 +11,8 @@
 //! - [`assembler`]: runes, labels and references, and the bytes;
 //! - [`opcodes`]: opcode names; [`symbols`]: the `.sym` file; [`error`]: errors.
 
+#![forbid(unsafe_code)]
+
 pub mod assembler;
 pub mod error;
 pub mod lexer;

@@ -8,6 +8,8 @@
 //! it when told and reads it every [`POLL`]; the hook only looks at what
 //! that thread last saw.
 
+#![forbid(unsafe_code)]
+
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

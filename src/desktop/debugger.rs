@@ -8,6 +8,8 @@
 //! [`crate::varvara::debug`]; this file only draws it and turns keys into
 //! its calls. Each stop is also told on stderr, in one line.
 
+#![forbid(unsafe_code)]
+
 use super::font::{CELL, Canvas, Font};
 use super::session::Session;
 use crate::asm::Labels;

@@ -1,6 +1,8 @@
 //! The F6 open dialog, on a worker thread so the window keeps running
 //! while it is open.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 

@@ -2,6 +2,8 @@
 //! what hop draws over or beside the ROM's screen: notices and the
 //! debugger's panel.
 
+#![forbid(unsafe_code)]
+
 const SOURCE: &str = include_str!("../../assets/font.tal");
 /// The first and last characters the font has.
 pub const FIRST: u8 = 0x20;

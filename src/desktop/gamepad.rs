@@ -5,6 +5,8 @@
 //! arrows). With no pad, or no way to look for one, nothing happens and
 //! nothing is said.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 
 use gilrs::{Axis, Button, EventType, GamepadId, Gilrs};

@@ -2,6 +2,8 @@
 //! one (extension 0x83, a 24x24 2bpp picture of 3x3 tiles), else hop's
 //! rabbit (assets/icon.txt, drawn by assets/icon.py).
 
+#![forbid(unsafe_code)]
+
 use std::ffi::c_ulong;
 
 /// Icons are 24x24 Varvara pixels.

@@ -3,6 +3,8 @@
 //! polled mouse when XInput2 is missing), and game controllers, as
 //! Varvara events and hop's own function keys.
 
+#![forbid(unsafe_code)]
+
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -18,6 +18,8 @@
 //! button is released (the keys' releases go to another window); when it
 //! gets it back, the keys really held are pressed.
 
+#![forbid(unsafe_code)]
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;

@@ -13,6 +13,8 @@
 //! Orca's `;` and `/` operators write single raw bytes, which only a
 //! status-led stream survives.
 
+#![forbid(unsafe_code)]
+
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 

@@ -7,6 +7,8 @@
 //! launcher uses) on a dark bar at the bottom of a copy of the screen, so
 //! the machine's own pixels are never touched.
 
+#![forbid(unsafe_code)]
+
 use std::time::{Duration, Instant};
 
 use super::font::{Canvas, Font};

@@ -3,6 +3,8 @@
 //! events: positions divided by the zoom and clamped to the screen, button
 //! changes, whole wheel steps.
 
+#![forbid(unsafe_code)]
+
 use std::collections::VecDeque;
 
 use super::xinput::XEvent;

@@ -2,6 +2,8 @@
 //! launcher, and how to read it again (F4) or start what the launcher
 //! picked.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 
 use crate::asm;

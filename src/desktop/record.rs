@@ -5,6 +5,8 @@
 //! (the window waits for room rather than drop one), and both files are
 //! written as they go, so memory stays flat however long it runs.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, SyncSender};
 use std::thread::JoinHandle;

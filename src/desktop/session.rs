@@ -5,6 +5,8 @@
 //! its budget or its time limit stops the session (the window stays, F4,
 //! F5 and F6 still work); a halt ends it.
 
+#![forbid(unsafe_code)]
+
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;

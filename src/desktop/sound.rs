@@ -8,6 +8,8 @@
 //! [`AudioOutput::render`] in an atomic mask, which the main thread takes
 //! each frame to run their vectors.
 
+#![forbid(unsafe_code)]
+
 use std::fmt;
 use std::sync::{Arc, Mutex};
 

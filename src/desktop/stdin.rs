@@ -11,6 +11,8 @@
 //! reference does. The reader blocks in `read` and costs nothing while
 //! nothing comes; the process does not wait for it on exit.
 
+#![forbid(unsafe_code)]
+
 use std::io::{IsTerminal, Read};
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
 

@@ -7,6 +7,8 @@
 //! save comes as a burst of events (truncate, writes, close, rename):
 //! the change is reported once the burst has been quiet for [`QUIET`].
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};

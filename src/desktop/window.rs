@@ -3,6 +3,8 @@
 //! kept on the display), or fullscreen with the picture centred on black,
 //! and paced at 60 frames a second by minifb's own limiter.
 
+#![forbid(unsafe_code)]
+
 use minifb::{MouseButton, MouseMode, ScaleMode, Window, WindowOptions};
 
 use super::icon::Icon;

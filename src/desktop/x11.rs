@@ -5,7 +5,11 @@
 //! only, acts on the minifb window by its id; minifb then sees the
 //! ConfigureNotify and reallocates its image.
 //!
-//! This file and `xdnd.rs` are the only places with `unsafe`: Xlib calls.
+//! This file, `xdnd.rs` and `xinput.rs` are the only places with `unsafe`:
+//! Xlib calls.
+
+// The X11 edge: Xlib calls, each `unsafe` block with its `// SAFETY:`.
+#![allow(unsafe_code)]
 
 use std::ffi::{CString, c_long, c_ulong};
 

@@ -11,6 +11,9 @@
 //! This file, `x11.rs` and `xinput.rs` are the only places with `unsafe`:
 //! Xlib calls.
 
+// The X11 edge: Xlib calls, each `unsafe` block with its `// SAFETY:`.
+#![allow(unsafe_code)]
+
 use std::ffi::{CStr, OsString, c_int, c_long, c_uchar, c_ulong};
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
@@ -57,6 +60,9 @@ pub fn start(target: c_ulong) -> Option<DropReceiver> {
 /// Xlib's default error handler exits the process, which a drag source
 /// that vanishes mid-drag (BadWindow) would trigger: ignore errors instead.
 /// The handler is process-wide, so it covers minifb's connection too.
+///
+/// # Safety
+/// None needed: it reads neither pointer (Xlib's handler type is unsafe).
 unsafe extern "C" fn ignore_x_error(_: *mut xlib::Display, _: *mut xlib::XErrorEvent) -> c_int {
     0
 }
@@ -142,6 +148,11 @@ impl Helper {
     }
 
     /// Sets a one-item 32-bit property.
+    ///
+    /// # Safety
+    /// Xlib through raw pointers: the helper's connection must be open (it
+    /// is while the helper lives); a window that is gone is an X error,
+    /// which `ignore_x_error` drops.
     unsafe fn set_property(
         &self,
         on: xlib::Window,

@@ -17,6 +17,9 @@
 //!
 //! With `x11.rs` and `xdnd.rs`, the only places with `unsafe`: Xlib calls.
 
+// The X11 edge: Xlib calls, each `unsafe` block with its `// SAFETY:`.
+#![allow(unsafe_code)]
+
 use std::ffi::{c_int, c_uchar, c_ulong};
 
 use x11_dl::xinput2::{self, XInput2};

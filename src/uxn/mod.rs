@@ -12,6 +12,8 @@
 //! silently, division by zero gives 0, addresses wrap at 16 bits, and nothing
 //! ever traps.
 
+#![forbid(unsafe_code)]
+
 pub mod model;
 mod ram;
 mod stack;

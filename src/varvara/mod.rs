@@ -2,6 +2,8 @@
 //! "run this vector". No window, no audio driver, no threads: hosts (the
 //! headless runner, the desktop) feed it events and read its output.
 
+#![forbid(unsafe_code)]
+
 pub mod audio;
 pub mod banks;
 pub mod compat;

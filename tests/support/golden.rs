@@ -11,7 +11,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// `tests/golden/<group>/<name>`.
 pub fn golden(group: &str, name: &str) -> PathBuf {
@@ -161,16 +161,6 @@ pub fn check_png(path: &Path, actual: &[u8]) {
             theirs.pixel(x, y)
         );
     }
-}
-
-/// Runs `hop` with `args` in `dir` (its working directory), with `env`
-/// added to its environment and `stdin` as its standard input.
-pub fn hop(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hop"));
-    command.args(args);
-    command.envs(env.iter().copied());
-    command.current_dir(dir);
-    super::run_with_stdin(command, stdin)
 }
 
 /// Asserts the exit code, showing stderr when it is not the one expected.

@@ -1,19 +1,24 @@
 //! Helpers shared by the tests. Here: running drifblim, the self-hosted
 //! Uxntal assembler, on hop: the arbiter of what hop's assembler must
 //! produce. It needs `../shared`; without it the callers skip, loudly.
-//! In [`golden`]: golden files, and running the `hop` binary; in
-//! [`recorder`]: the device of the differential tests.
+//! In [`hop`]: running the `hop` binary; in [`golden`]: golden files; in
+//! [`recorder`]: the device of the differential tests; in `xvfb` (with the
+//! desktop): the window under a private X server.
 
 #![allow(dead_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub mod golden;
+pub mod hop;
 pub mod recorder;
+#[cfg(feature = "desktop")]
 pub mod xvfb;
+
+#[allow(unused_imports)] // each test file uses what it needs
+pub use hop::{HOP, hop, hop_in};
 
 /// drifblim's ROM, or `None` (after saying SKIPPED on stderr) when
 /// `../shared` is absent.
@@ -68,37 +73,18 @@ impl Drop for TempDir {
     }
 }
 
-/// Runs `command` (usually `hop`) with `stdin` as its standard input,
-/// closed once written, and collects its output. A program that exits
-/// before reading everything is fine: a closed pipe is not an error.
-pub fn run_with_stdin(mut command: Command, stdin: &[u8]) -> std::process::Output {
-    use std::process::Stdio;
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cannot start the program");
-    let mut pipe = child.stdin.take().unwrap();
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
 /// What drifblim made of `main` (a path inside `dir`, where it runs, since
 /// hop confines its file device to the working directory): the ROM and the
 /// symbol file, or its messages when it wrote no ROM.
 pub fn run_drifblim(drifblim: &Path, dir: &Path, main: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
     let out = "drifblim-out.rom";
     let _ = std::fs::remove_file(dir.join(out));
-    let output = Command::new(env!("CARGO_BIN_EXE_hop"))
+    let output = hop()
+        .dir(dir)
         .arg("--headless")
         .arg(drifblim)
-        .arg(main)
-        .arg(out)
-        .current_dir(dir)
-        .output()
-        .expect("hop runs");
+        .args([main, out])
+        .output();
     let messages = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -124,20 +110,6 @@ pub fn drifblim_on(drifblim: &Path, source: &[u8]) -> Result<(Vec<u8>, Vec<u8>),
 /// to take. Going past it makes an allocation fail (an error or an abort),
 /// which the tests see; it needs no timing.
 pub const MEMORY_LIMIT_KIB: u64 = 400 * 1024;
-
-/// Runs the `hop` binary in `dir` with `args`, its address space limited
-/// to `kib` KiB (`ulimit -v`), stdin closed, and collects its output.
-pub fn hop_with_memory_limit(dir: &Path, args: &[&str], kib: u64) -> std::process::Output {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_hop"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("cannot start sh")
-}
 
 /// The names in a folder, sorted.
 pub fn file_names(dir: &Path) -> Vec<String> {

@@ -284,7 +284,7 @@ impl Hop {
             NEXT_HOP.fetch_add(1, Ordering::Relaxed)
         ));
         let child = x
-            .command(env!("CARGO_BIN_EXE_hop"))
+            .command(super::HOP)
             .args(args)
             .current_dir(dir)
             // No desktop portal: a dialog can only come from zenity.
@@ -417,16 +417,19 @@ pub fn headless(dir: &Path, rom: &Path, frames: usize, script: &str) -> Image {
     let script_path = dir.join("script.txt");
     std::fs::write(&script_path, script).unwrap();
     let shot = dir.join("headless.png");
-    let status = Command::new(env!("CARGO_BIN_EXE_hop"))
+    let out = super::hop()
         .args(["--frames", &frames.to_string(), "--input"])
         .arg(&script_path)
         .arg("--screenshot")
         .arg(&shot)
         .arg(rom)
-        .current_dir(dir)
-        .status()
-        .unwrap();
-    assert!(status.success());
+        .dir(dir)
+        .output();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Image::read_png(&shot)
 }
 

@@ -280,8 +280,8 @@ impl Varvara {
             let (exit, steps, spent) = match self.debug.as_deref_mut() {
                 None => {
                     let (exit, steps) =
-                        self.uxn
-                            .run_counted(&mut self.devices, running.pc, slice, self.engine);
+                        self.cpu
+                            .run_counted(&mut self.uxn, &mut self.devices, running.pc, slice);
                     (Some(exit), steps, slice)
                 }
                 Some(debugger) => {

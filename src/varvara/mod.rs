@@ -21,7 +21,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::uxn::{Bus, Engine, RESET_VECTOR, RomError, Uxn};
+use crate::uxn::{Bus, Cpu, Engine, RESET_VECTOR, RomError, Uxn};
 use jobs::{Job, Jobs};
 
 pub use compat::Compat;
@@ -239,7 +239,7 @@ impl Runaway {
 pub struct Varvara {
     pub uxn: Box<Uxn>,
     pub devices: Devices,
-    engine: Engine,
+    cpu: Cpu,
     budget: u64,
     timeout: Option<Duration>,
     jobs: Jobs,
@@ -274,7 +274,7 @@ impl Varvara {
                 compat: Compat::Y2026,
                 compat_fixed: config.compat.is_some(),
             },
-            engine: config.engine,
+            cpu: Cpu::new(config.engine),
             budget: config.budget,
             timeout: config.timeout,
             jobs: Jobs::new(),

@@ -11,7 +11,7 @@
 //! round the end of RAM, DEI) says so before changing anything
 //! ([`Flow::Slow`]).
 
-use super::{Code, M, UNKNOWN};
+use super::{Code, Context, M, UNKNOWN};
 use crate::uxn::Uxn;
 
 /// How a body ended.
@@ -24,8 +24,8 @@ pub(super) enum Flow {
     Budget,
     /// BRK.
     Brk,
-    /// Done, but a device wrote RAM: decoded handlers must be refreshed
-    /// before anything else runs.
+    /// Done, but a device wrote RAM (decoded handlers must be refreshed
+    /// before anything else runs) or asked the vector to stop.
     Written,
 }
 
@@ -305,11 +305,11 @@ fn load(short: bool, ram: &[u8; 0x10000], addr: u16) -> u16 {
 /// [`super::LOOKAHEAD`]). A short must not cross the end of RAM (nor, for
 /// STZ, of the zero page), nor a page: see [`splits`].
 #[inline(always)]
-fn store(short: bool, vm: &mut Uxn, code: &mut Code, addr: u16, v: u16) {
+fn store(short: bool, vm: &mut Uxn, cx: &Context, code: &mut Code, addr: u16, v: u16) {
     let ram = vm.ram.padded_mut();
     let at = addr as usize;
     // The page of the bytes written (a short never crosses one here).
-    if vm.code_pages[at >> 8] {
+    if cx.code_pages[at >> 8] {
         // The slots of `at - SLACK` to `at`, and `at + 1` for a short.
         code[at..at + super::SLACK + 1].fill(UNKNOWN);
         if short {
@@ -326,7 +326,7 @@ fn store(short: bool, vm: &mut Uxn, code: &mut Code, addr: u16, v: u16) {
 
 /// Whether a store of a short at `addr` has its bytes on two pages: at the
 /// end of RAM or of the zero page (STZ) its second byte wraps to 0, and
-/// elsewhere it would make the check of [`Uxn::code_pages`] look at two
+/// elsewhere it would make the check of [`super::State::code_pages`] look at two
 /// pages. Such stores run on the model engine: rare (one short in 256 at
 /// an odd address), and writing the two bytes apart would keep the
 /// machine's register out of r12 in the whole handler (x86 cannot address
@@ -355,8 +355,8 @@ fn operand(short: bool, vm: &Uxn, at: usize) -> u16 {
 macro_rules! spend {
     ($m:ident) => {
         // Counting down past zero is one decrement and a sign test.
-        $m.vm.jumps_left -= 1;
-        if $m.vm.jumps_left < 0 {
+        $m.cx.jumps_left -= 1;
+        if $m.cx.jumps_left < 0 {
             return Flow::Budget;
         }
     };
@@ -589,7 +589,7 @@ macro_rules! store_op {
             }
             let v = get(sh, st, d, $addr_bytes + 1);
             *p = drop::<OP>(d, $addr_bytes + w);
-            store(sh, vm, m.t, at, v);
+            store(sh, vm, m.cx, m.t, at, v);
             Flow::Next
         }
     };
@@ -612,16 +612,16 @@ fn deo<const OP: u8>(m: &mut M<'_, '_>) -> Flow {
     vm.rsp = super::up(m.rp);
     if short(OP) {
         // The bus decides how a short reaches the devices (uxn2: once).
-        m.bus.deo2(vm, port, v);
+        m.cx.bus.deo2(vm, port, v);
     } else {
         vm.dev[port as usize] = v as u8;
-        m.bus.deo(vm, port, v as u8);
+        m.cx.bus.deo(vm, port, v as u8);
     }
-    // The device may have moved the pointers (System/wst) or written RAM
-    // (a file read, an expansion copy).
+    // The device may have moved the pointers (System/wst), written RAM
+    // (a file read, an expansion copy) or asked the vector to stop.
     m.wp = super::down(vm.wsp);
     m.rp = super::down(vm.rsp);
-    if vm.ram.was_written() {
+    if vm.ram.was_written() || vm.stop {
         Flow::Written
     } else {
         Flow::Next

@@ -552,12 +552,18 @@ macro_rules! load_op {
 }
 
 load_op!(ldz, 1, |ram, addr, _pc| {
-    // The second byte of a zero-page short wraps inside page 0.
-    let hi = ram[addr as u8 as usize] as u16;
-    if short(OP) {
-        hi << 8 | ram[(addr as u8).wrapping_add(1) as usize] as u16
+    let at = addr as u8 as usize;
+    if !short(OP) {
+        ram[at] as u16
+    } else if at < 0xff {
+        // One 16-bit load, so that the short is pushed with one 16-bit
+        // store: pushed as two bytes, the next instruction's 16-bit read
+        // of it could not be forwarded from the store buffer, and would
+        // wait for both stores to reach the cache.
+        u16::from_be_bytes([ram[at], ram[at + 1]])
     } else {
-        hi
+        // The second byte of a zero-page short wraps inside page 0.
+        u16::from_be_bytes([ram[0xff], ram[0]])
     }
 });
 load_op!(ldr, 1, |ram, addr, pc| load(

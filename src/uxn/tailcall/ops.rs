@@ -269,15 +269,43 @@ fn get(short: bool, st: &[u8; 256], d: usize, off: u8) -> u16 {
 #[inline(always)]
 fn put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
     if short {
-        // Two byte stores, which LLVM merges into one 16-bit store (a slice
-        // here leaves range checks it cannot always remove).
-        st[d] = (v >> 8) as u8;
-        st[d - 1] = v as u8;
+        // One 16-bit store, little-endian at d - 1. Written as two byte
+        // stores, LLVM would sometimes keep them apart (where it sees
+        // the bytes of `v` come from two places), and the next 16-bit
+        // read of the short could not be forwarded from the store buffer.
+        if let Some(at) = st.get_mut(d.wrapping_sub(1)..=d) {
+            at.copy_from_slice(&v.to_le_bytes());
+        }
         d - 2
     } else {
         st[d] = v as u8;
         d - 1
     }
+}
+
+/// Pushes operands, first to last. Bytes go two at a time, as one 16-bit
+/// store: written apart, a pair that the next instruction reads as a short
+/// (`#00 SWP ADD2`) could not be forwarded to that read from the store
+/// buffer, which would wait for both stores to reach the cache.
+#[inline(always)]
+fn put_all<const N: usize>(short: bool, st: &mut [u8; 256], mut d: usize, vs: [u16; N]) -> usize {
+    let mut i = 0;
+    while i < N {
+        if !short && i + 1 < N {
+            // st[d] = vs[i], st[d - 1] = vs[i + 1]: one little-endian short
+            // at d - 1, stored whole (two byte stores LLVM would keep apart).
+            let pair = u16::from_le_bytes([vs[i + 1] as u8, vs[i] as u8]);
+            if let Some(at) = st.get_mut(d.wrapping_sub(1)..=d) {
+                at.copy_from_slice(&pair.to_le_bytes());
+            }
+            d -= 2;
+            i += 2;
+        } else {
+            d = put(short, st, d, vs[i]);
+            i += 1;
+        }
+    }
+    d
 }
 
 /// The pointer after consuming `bytes` bytes: unchanged in keep mode.
@@ -372,10 +400,8 @@ macro_rules! stack_op {
             let p = *s.p;
             let mut _off = $n * w - w + 1;
             $(let $arg = get(sh, s.st, p, _off); _off = _off.wrapping_sub(w);)*
-            #[allow(unused_mut)]
-            let mut q = drop::<OP>(p, $n * w);
-            $(q = put(sh, s.st, q, $out);)*
-            *s.p = q;
+            let q = drop::<OP>(p, $n * w);
+            *s.p = put_all(sh, s.st, q, [$($out),*]);
             Flow::Next
         }
     };
@@ -389,14 +415,14 @@ macro_rules! grow_op {
         fn $name<const OP: u8>(m: &mut M<'_, '_>) -> Flow {
             let (w, sh) = (width(OP), short(OP));
             let s = stacks::<OP>(m);
-            let mut q = *s.p;
+            let q = *s.p;
             let mut _off = $n * w - w + 1;
             $(let $arg = get(sh, s.st, q, _off); _off = _off.wrapping_sub(w);)*
-            if keep(OP) {
-                $(q = put(sh, s.st, q, $arg);)*
-            }
-            $(q = put(sh, s.st, q, $out);)*
-            *s.p = q;
+            *s.p = if keep(OP) {
+                put_all(sh, s.st, q, [$($arg,)* $($out),*])
+            } else {
+                put_all(sh, s.st, q, [$($out),*])
+            };
             Flow::Next
         }
     };

@@ -10,7 +10,7 @@
 //! - [`desktop`]: the window, sound, keyboard, mouse and drag and drop;
 //! - [`screenshot`]: the composed screen as a PNG file;
 //! - [`animation`]: the screen as an animated GIF, frame by frame.
-#![feature(explicit_tail_calls, rust_preserve_none_cc)]
+#![feature(explicit_tail_calls, rust_preserve_none_cc, fn_align)]
 #![allow(incomplete_features)]
 
 pub mod animation;

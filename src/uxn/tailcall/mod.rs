@@ -259,9 +259,9 @@ macro_rules! chain {
         $(#[$doc])*
         // Each handler starts a 64-byte line: where LLVM packed them at 16
         // bytes, the same code ran 10% slower or faster on mandel and tak
-        // as unrelated handlers moved (a hot handler split over two lines
-        // of the decoded-instruction cache, or two sharing a set); aligned,
-        // it no longer moves with them. The binary grows by 73 KB.
+        // as unrelated handlers moved (most likely a hot handler split over
+        // two lines of the instruction caches; no counters here to tell).
+        // Aligned, it no longer moves with them. The binary grows by 73 KB.
         #[rustc_align(64)]
         extern "rust-preserve-none" fn $name<$(const $op: u8),+>(
             vm: &mut Uxn,

@@ -11,7 +11,7 @@
 //! - `desktop` (the cargo feature of that name, on by default): the
 //!   desktop host: window, sound, keyboard, mouse, drag and drop;
 //! - [`encode`]: what hosts write to files (PNG, GIF, WAV).
-#![feature(explicit_tail_calls, rust_preserve_none_cc)]
+#![feature(explicit_tail_calls, rust_preserve_none_cc, fn_align)]
 #![allow(incomplete_features)]
 #![warn(missing_docs)]
 // Safe Rust throughout: every module but the X11 edge (desktop's x11,

@@ -11,7 +11,7 @@
 
 mod support;
 
-use hop::uxn::{Engine, Exit, Uxn, WRAP_COST, model, opcode_name};
+use hop::uxn::{Cpu, Engine, Exit, Uxn, WRAP_COST, model, opcode_name};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use support::recorder::Recorder;
@@ -72,7 +72,7 @@ impl Case {
 fn run(case: &Case, engine: Engine) -> (Box<Uxn>, Recorder, Exit) {
     let mut uxn = case.machine();
     let mut recorder = Recorder::default();
-    let exit = uxn.run(&mut recorder, case.pc, case.budget, engine);
+    let exit = Cpu::new(engine).run(&mut uxn, &mut recorder, case.pc, case.budget);
     (uxn, recorder, exit)
 }
 
@@ -361,13 +361,14 @@ fn fused_instruction_pairs_agree() {
 fn budget_interrupts_endless_loops() {
     for engine in Engine::ALL {
         let mut uxn = Uxn::new();
+        let mut cpu = Cpu::new(engine);
         // @loop INC !loop  (JMI back by 4)
         uxn.load(&[0x80, 0x00, 0x01, 0x40, 0xff, 0xfc]);
-        let exit = uxn.run(&mut Recorder::default(), 0x0100, 1000, engine);
+        let exit = cpu.run(&mut uxn, &mut Recorder::default(), 0x0100, 1000);
         assert_eq!(exit, Exit::Budget { pc: 0x0103 }, "{engine}");
         // 1001 INCs: the 1001st jump is the one refused.
         assert_eq!(uxn.working_stack(), &[(1001u16 & 0xff) as u8], "{engine}");
-        let exit = uxn.run(&mut Recorder::default(), 0x0103, 10, engine);
+        let exit = cpu.run(&mut uxn, &mut Recorder::default(), 0x0103, 10);
         assert_eq!(exit, Exit::Budget { pc: 0x0103 }, "{engine}");
         assert_eq!(
             uxn.working_stack(),
@@ -402,6 +403,7 @@ fn rewritten_code_runs_as_rewritten() {
     for (how, rewrite) in rewrites {
         for engine in Engine::ALL {
             let mut uxn = Uxn::new();
+            let mut cpu = Cpu::new(engine);
             let mut rom = JSI_180.to_vec();
             rom.extend_from_slice(rewrite);
             // JSI back to 0x0180, then BRK.
@@ -414,7 +416,7 @@ fn rewritten_code_runs_as_rewritten() {
             uxn.ram[0x0181] = 0x6c; // JMP2r
             uxn.wst.set_bottom(&[0x02, 0x05]);
             uxn.wsp = 2;
-            let exit = uxn.run(&mut Recorder::default(), 0x0100, 100, engine);
+            let exit = cpu.run(&mut uxn, &mut Recorder::default(), 0x0100, 100);
             assert_eq!(exit, Exit::Brk, "{how}, {engine}");
             // INC then ADD: 02 05 -> 02 06 -> 08.
             assert_eq!(uxn.working_stack(), &[0x08], "{how}, {engine}");
@@ -445,14 +447,15 @@ fn rewritten_by_the_host(
 ) {
     for engine in Engine::ALL {
         let mut uxn = Uxn::new();
+        let mut cpu = Cpu::new(engine);
         uxn.load(rom);
         uxn.wst.set_bottom(stack);
         uxn.wsp = stack.len() as u8;
-        let exit = uxn.run(&mut Recorder::default(), 0x0100, 100, engine);
+        let exit = cpu.run(&mut uxn, &mut Recorder::default(), 0x0100, 100);
         assert_eq!(exit, Exit::Brk, "by the host, {engine}");
         assert_eq!(uxn.working_stack(), first, "by the host, {engine}");
         uxn.ram[at] = new;
-        let exit = uxn.run(&mut Recorder::default(), 0x0100, 100, engine);
+        let exit = cpu.run(&mut uxn, &mut Recorder::default(), 0x0100, 100);
         assert_eq!(exit, Exit::Brk, "by the host, {engine}");
         assert_eq!(uxn.working_stack(), second, "by the host, {engine}");
     }
@@ -527,11 +530,12 @@ fn rewritten_fused_code_runs_as_rewritten() {
                 rom.extend_from_slice(&start.wrapping_sub(here).to_be_bytes());
                 rom.push(0x00);
                 let mut uxn = Uxn::new();
+                let mut cpu = Cpu::new(engine);
                 uxn.load(&rom);
                 uxn.ram[start as usize..][..sub.len()].copy_from_slice(sub);
                 uxn.wst.set_bottom(stack);
                 uxn.wsp = stack.len() as u8;
-                let exit = uxn.run(&mut Recorder::default(), 0x0100, 100, engine);
+                let exit = cpu.run(&mut uxn, &mut Recorder::default(), 0x0100, 100);
                 ends.push((exit, uxn.working_stack().to_vec()));
             }
             assert_eq!(ends[0], ends[1], "{what}, {how}: the engines differ");
@@ -547,7 +551,7 @@ fn rewritten_fused_code_runs_as_rewritten() {
                 .copy_from_slice(&start.wrapping_sub(0x0106).to_be_bytes());
             twice_old.wst.set_bottom(stack);
             twice_old.wsp = stack.len() as u8;
-            twice_old.run(&mut Recorder::default(), 0x0100, 100, Engine::Model);
+            Cpu::new(Engine::Model).run(&mut twice_old, &mut Recorder::default(), 0x0100, 100);
             assert_ne!(
                 ends[0].1,
                 twice_old.working_stack(),
@@ -619,9 +623,10 @@ fn short_stores_wrap_at_the_ends() {
     for (name, at, code, [hi, lo]) in cases {
         for engine in Engine::ALL {
             let mut uxn = Uxn::new();
+            let mut cpu = Cpu::new(engine);
             uxn.ram[at as usize..][..code.len()].copy_from_slice(code);
             uxn.ram[0x0000] = 0x55;
-            let exit = uxn.run(&mut Recorder::default(), at, 10, engine);
+            let exit = cpu.run(&mut uxn, &mut Recorder::default(), at, 10);
             assert_eq!(exit, Exit::Brk, "{name}, {engine}");
             assert_eq!(
                 (uxn.ram[hi as usize], uxn.ram[lo as usize]),
@@ -685,6 +690,7 @@ fn jump_free_loops_spend_the_budget() {
                 let mut states = Vec::new();
                 for engine in Engine::ALL {
                     let mut uxn = Uxn::new();
+                    let mut cpu = Cpu::new(engine);
                     for (i, byte) in uxn.ram.iter_mut().enumerate() {
                         *byte = if i < whole {
                             pattern[i % pattern.len()]
@@ -694,7 +700,7 @@ fn jump_free_loops_spend_the_budget() {
                     }
                     uxn.wsp = 0x10;
                     let (exit, steps) =
-                        uxn.run_counted(&mut Recorder::default(), start, budget, engine);
+                        cpu.run_counted(&mut uxn, &mut Recorder::default(), start, budget);
                     let Exit::Budget { pc } = exit else {
                         panic!("{name} from {start:#06x} on {engine}: {exit:?}");
                     };
@@ -725,30 +731,98 @@ fn jump_free_loops_spend_the_budget() {
     eprintln!("{runs} jump-free runs stopped at the budget");
 }
 
+/// A bus whose port 0x0e asks the running vector to stop, as the Console
+/// does when nobody reads its output any more.
+struct Stopper;
+
+impl hop::uxn::Bus for Stopper {
+    fn deo(&mut self, uxn: &mut Uxn, port: u8, _: u8) {
+        if port == 0x0e {
+            uxn.interrupt();
+        }
+    }
+}
+
+/// A device's [`Uxn::interrupt`] stops the vector at its next jump, which
+/// is then where it resumes, on both engines; also when the DEO runs on the
+/// tail-call engine's slow path (a stack about to wrap).
+#[test]
+fn an_interrupt_stops_the_vector_at_its_next_jump() {
+    // #07 #0e DEO #2a !next @next BRK
+    let rom = [
+        0x80, 0x07, 0x80, 0x0e, 0x17, 0x80, 0x2a, 0x40, 0x00, 0x00, 0x00,
+    ];
+    for engine in Engine::ALL {
+        for wsp in [0x00, 0xfe] {
+            let mut uxn = Uxn::new();
+            uxn.load(&rom);
+            uxn.wsp = wsp;
+            let mut cpu = Cpu::new(engine);
+            let exit = cpu.run(&mut uxn, &mut Stopper, 0x0100, 100);
+            assert_eq!(
+                exit,
+                Exit::Budget { pc: 0x0107 },
+                "{engine}, wsp {wsp:#04x}"
+            );
+            assert_eq!(
+                (uxn.wsp, uxn.wst[uxn.wsp.wrapping_sub(1) as usize]),
+                (wsp.wrapping_add(1), 0x2a),
+                "{engine}, wsp {wsp:#04x}: the code up to the jump ran"
+            );
+            // The request was for that run only.
+            let exit = cpu.run(&mut uxn, &mut Stopper, 0x0107, 100);
+            assert_eq!(exit, Exit::Brk, "{engine}, wsp {wsp:#04x}");
+        }
+    }
+}
+
+/// One [`Cpu`] running two machines in turn runs each one's own code: the
+/// tail-call engine's decoded handlers belong to one machine.
+#[test]
+fn a_cpu_keeps_no_handlers_from_another_machine() {
+    let mut a = Uxn::new();
+    a.load(&[0x80, 0x0a, 0x01, 0x00]); // #0a INC BRK
+    let mut b = Uxn::new();
+    b.load(&[0x80, 0x0a, 0x06, 0x00]); // #0a DUP BRK
+    for engine in Engine::ALL {
+        let mut cpu = Cpu::new(engine);
+        for (which, value) in [(0, &[0x0b][..]), (1, &[0x0a, 0x0a]), (0, &[0x0b])] {
+            let uxn = if which == 0 { &mut a } else { &mut b };
+            uxn.wsp = 0;
+            assert_eq!(
+                cpu.run(uxn, &mut Recorder::default(), 0x0100, 10),
+                Exit::Brk
+            );
+            assert_eq!(uxn.working_stack(), value, "{engine}");
+        }
+    }
+}
+
 /// The wrap is charged before the instruction runs, so a run stopped there
 /// resumes exactly, with the pc it reported.
 #[test]
 fn a_stopped_wrap_resumes() {
     for engine in Engine::ALL {
         let mut uxn = Uxn::new();
+        let mut cpu = Cpu::new(engine);
         // INC at 0xffff over #07 (pushed at 0xfffd), then BRK at 0x0000.
         uxn.ram[0xfffd] = 0x80;
         uxn.ram[0xfffe] = 0x07;
         uxn.ram[0xffff] = 0x01;
-        let exit = uxn.run(&mut Recorder::default(), 0xfffd, 0, engine);
+        let exit = cpu.run(&mut uxn, &mut Recorder::default(), 0xfffd, 0);
         assert_eq!(exit, Exit::Budget { pc: 0xffff }, "{engine}");
         assert_eq!(
             uxn.working_stack(),
             &[0x07],
             "{engine}: LIT ran, INC did not"
         );
-        let exit = uxn.run(&mut Recorder::default(), 0xffff, WRAP_COST - 1, engine);
+        let exit = cpu.run(&mut uxn, &mut Recorder::default(), 0xffff, WRAP_COST - 1);
         assert_eq!(
             exit,
             Exit::Budget { pc: 0xffff },
             "{engine}: a wrap costs more"
         );
-        let exit = uxn.run(&mut Recorder::default(), 0xffff, WRAP_COST, engine);
+        let exit = cpu.run(&mut uxn, &mut Recorder::default(), 0xffff, WRAP_COST);
         assert_eq!(exit, Exit::Brk, "{engine}");
         assert_eq!(uxn.working_stack(), &[0x08], "{engine}: INC ran once");
     }
@@ -799,8 +873,9 @@ fn found_regressions() {
     ] {
         for engine in Engine::ALL {
             let mut uxn = Uxn::new();
+            let mut cpu = Cpu::new(engine);
             uxn.ram[at..at + code.len()].copy_from_slice(code);
-            let exit = uxn.run(&mut Recorder::default(), at as u16, 10, engine);
+            let exit = cpu.run(&mut uxn, &mut Recorder::default(), at as u16, 10);
             assert_eq!(exit, Exit::Budget { pc: 0xfffe }, "{engine} from {at:#06x}");
         }
     }
@@ -864,6 +939,7 @@ fn long_run_worker(worker: u64, cases: u64) -> (u64, u64) {
         state
     };
     let mut a = Uxn::new();
+    let mut cpu = Cpu::new(Engine::TailCall);
     let mut b = Uxn::new();
     let (mut ran, mut skipped) = (0, 0);
     for case in 0..cases {
@@ -927,7 +1003,7 @@ fn long_run_worker(worker: u64, cases: u64) -> (u64, u64) {
             continue;
         }
         let mut ra = Recorder::default();
-        let ea = a.run(&mut ra, pc, budget, Engine::TailCall);
+        let ea = cpu.run(&mut a, &mut ra, pc, budget);
         let same = ea == eb
             && (a.wsp, a.rsp) == (b.wsp, b.rsp)
             && a.wst == b.wst

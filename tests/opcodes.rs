@@ -13,7 +13,7 @@
 //! Expected values are worked out by hand from the CPU spec (varvara.md
 //! section 1); they are never taken from one of the engines.
 
-use hop::uxn::{Bus, Engine, Exit, Uxn, WRAP_COST, opcode_name};
+use hop::uxn::{Bus, Cpu, Engine, Exit, Uxn, WRAP_COST, opcode_name};
 
 /// Where the code under test is placed unless a test says otherwise.
 const AT: u16 = 0x0300;
@@ -114,7 +114,7 @@ impl Setup {
     /// Runs the setup on one engine with any bus.
     fn run_with<B: Bus>(&self, engine: Engine, mut bus: B) -> (Box<Uxn>, B, Exit) {
         let mut uxn = self.machine();
-        let exit = uxn.run(&mut bus, self.at, self.budget, engine);
+        let exit = Cpu::new(engine).run(&mut uxn, &mut bus, self.at, self.budget);
         (uxn, bus, exit)
     }
 
@@ -768,18 +768,21 @@ fn popping_an_empty_stack_reads_slot_255() {
         // INC on an empty stack: reads wst[255], writes the result back there.
         let mut uxn = Setup::new(&[0x01]).machine();
         uxn.wst[255] = 0x41;
-        assert_eq!(uxn.run(&mut Recorder::default(), AT, 10, engine), Exit::Brk);
+        assert_eq!(
+            Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10),
+            Exit::Brk
+        );
         assert_eq!((uxn.wsp, uxn.wst[255]), (0x00, 0x42), "{engine}: INC");
 
         // POP on an empty stack leaves the pointer at 255.
         let mut uxn = Setup::new(&[0x02]).machine();
-        uxn.run(&mut Recorder::default(), AT, 10, engine);
+        Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10);
         assert_eq!(uxn.wsp, 0xff, "{engine}: POP");
 
         // DUP on an empty stack: a = wst[255]; pushed at 255 and at 0.
         let mut uxn = Setup::new(&[0x06]).machine();
         uxn.wst[255] = 0x77;
-        uxn.run(&mut Recorder::default(), AT, 10, engine);
+        Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10);
         assert_eq!(
             (uxn.wsp, uxn.wst[255], uxn.wst[0]),
             (0x01, 0x77, 0x77),
@@ -791,7 +794,7 @@ fn popping_an_empty_stack_reads_slot_255() {
         uxn.wst[253] = 0x10;
         uxn.wst[254] = 0xff;
         uxn.wst[255] = 0x01;
-        uxn.run(&mut Recorder::default(), AT, 10, engine);
+        Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10);
         // 0x10ff + 0x0102 = 0x1201, stored at 253/254.
         assert_eq!(
             (uxn.wsp, uxn.wst[253], uxn.wst[254]),
@@ -801,13 +804,13 @@ fn popping_an_empty_stack_reads_slot_255() {
 
         // The return stack wraps the same way: POP2r on an empty stack.
         let mut uxn = Setup::new(&[0x62]).machine();
-        uxn.run(&mut Recorder::default(), AT, 10, engine);
+        Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10);
         assert_eq!((uxn.wsp, uxn.rsp), (0x00, 0xfe), "{engine}: POP2r");
 
         // STH from an empty working stack: wst[255] onto rst.
         let mut uxn = Setup::new(&[0x0f]).machine();
         uxn.wst[255] = 0x5a;
-        uxn.run(&mut Recorder::default(), AT, 10, engine);
+        Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10);
         assert_eq!(
             (uxn.wsp, uxn.rsp, uxn.rst[0]),
             (0xff, 0x01, 0x5a),
@@ -822,7 +825,10 @@ fn pushing_onto_a_full_stack_wraps_to_0() {
         // 255 items, then LIT2 1234: 12 goes to slot 255, 34 to slot 0.
         let mut uxn = Setup::new(&[0xa0, 0x12, 0x34]).machine();
         uxn.wsp = 0xff;
-        assert_eq!(uxn.run(&mut Recorder::default(), AT, 10, engine), Exit::Brk);
+        assert_eq!(
+            Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10),
+            Exit::Brk
+        );
         assert_eq!(
             (uxn.wsp, uxn.wst[255], uxn.wst[0]),
             (0x01, 0x12, 0x34),
@@ -833,7 +839,10 @@ fn pushing_onto_a_full_stack_wraps_to_0() {
         let mut uxn = Setup::new(&[0x2e]).wst(&[0x04, 0x00]).machine();
         uxn.rsp = 0xff;
         uxn.ram[0x0400] = 0x00;
-        assert_eq!(uxn.run(&mut Recorder::default(), AT, 10, engine), Exit::Brk);
+        assert_eq!(
+            Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10),
+            Exit::Brk
+        );
         assert_eq!(
             (uxn.rsp, uxn.rst[255], uxn.rst[0]),
             (0x01, 0x03, 0x01),
@@ -845,7 +854,10 @@ fn pushing_onto_a_full_stack_wraps_to_0() {
         for (rsp, hi_slot) in [(0xfe, 0xfe), (0xff, 0xff)] {
             let mut uxn = Setup::new(&[0x60, 0x00, 0x00]).machine();
             uxn.rsp = rsp;
-            assert_eq!(uxn.run(&mut Recorder::default(), AT, 10, engine), Exit::Brk);
+            assert_eq!(
+                Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10),
+                Exit::Brk
+            );
             let lo_slot = (hi_slot + 1) & 0xff;
             assert_eq!(
                 (uxn.rsp, uxn.rst[hi_slot], uxn.rst[lo_slot]),
@@ -857,7 +869,7 @@ fn pushing_onto_a_full_stack_wraps_to_0() {
         // LITr on a full return stack.
         let mut uxn = Setup::new(&[0xc0, 0xab]).machine();
         uxn.rsp = 0xff;
-        uxn.run(&mut Recorder::default(), AT, 10, engine);
+        Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10);
         assert_eq!((uxn.rsp, uxn.rst[255]), (0x00, 0xab), "{engine}: LITr");
 
         // Keep mode at the edge: ADDk with the operands in slots 255 and 0.
@@ -865,7 +877,7 @@ fn pushing_onto_a_full_stack_wraps_to_0() {
         uxn.wst[255] = 0x12;
         uxn.wst[0] = 0x34;
         uxn.wsp = 0x01;
-        uxn.run(&mut Recorder::default(), AT, 10, engine);
+        Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), AT, 10);
         assert_eq!(
             (uxn.wsp, uxn.wst[1], uxn.wst[255], uxn.wst[0]),
             (0x02, 0x46, 0x12, 0x34),
@@ -1211,7 +1223,10 @@ fn dei_and_deo_shorts_are_two_byte_calls_high_first() {
         let mut uxn = Setup::new(&[0x80, 0x42, 0x36]).machine();
         uxn.dev[0x42] = 0x12;
         uxn.dev[0x43] = 0x34;
-        assert_eq!(uxn.run(&mut hop::uxn::NoDevices, AT, 10, engine), Exit::Brk);
+        assert_eq!(
+            Cpu::new(engine).run(&mut uxn, &mut hop::uxn::NoDevices, AT, 10),
+            Exit::Brk
+        );
         assert_eq!(uxn.working_stack(), &[0x12, 0x34], "{engine}");
     }
 }
@@ -1291,7 +1306,7 @@ fn budget_counts_jumps_only() {
         // Resuming from the refused (last, not taken) jump needs one more.
         let mut uxn = uxn;
         assert_eq!(
-            uxn.run(&mut Recorder::default(), 0x0306, 1, engine),
+            Cpu::new(engine).run(&mut uxn, &mut Recorder::default(), 0x0306, 1),
             Exit::Brk,
             "{engine}"
         );

@@ -21,7 +21,7 @@ use std::os::unix::fs::symlink;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use hop::uxn::{Bus, Engine, Exit, RESET_VECTOR, Uxn};
+use hop::uxn::{Bus, Cpu, Engine, Exit, RESET_VECTOR, Uxn};
 use hop::varvara::{Captured, Config, Devices};
 
 /// Jumps the reset vector may run: random bytes loop often.
@@ -273,7 +273,7 @@ fn run(rom: &[u8], dictionary: &[String], base: &Path, engine: Engine) -> Outcom
         names: 0,
         operations: 0,
     };
-    let exit = uxn.run(&mut bus, RESET_VECTOR, BUDGET, engine);
+    let exit = Cpu::new(engine).run(&mut uxn, &mut bus, RESET_VECTOR, BUDGET);
     let (names, operations) = (bus.names, bus.operations);
     devices.console.flush();
     let mut files = Vec::new();

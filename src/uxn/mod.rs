@@ -137,21 +137,11 @@ pub struct Uxn {
     pub rsp: u8,
     /// The device page: 16 devices of 16 ports.
     pub dev: [u8; 256],
-    /// The tail-call engine's jump budget for the running vector. Only
-    /// jumps touch it, so it lives here rather than taking an argument
-    /// register in every handler (the register now carries literals).
-    pub(crate) jumps_left: i64,
-    /// Set by [`Uxn::interrupt`] for the model engine, which keeps its
-    /// budget to itself.
-    pub(crate) interrupted: bool,
-    /// The tail-call engine's handler for each address, kept between runs.
-    pub(crate) decoded: Option<tailcall::Decoded>,
-    /// For each 256-byte page of RAM, whether a handler in `decoded` may
-    /// depend on one of its bytes: the tail-call engine's stores to pages
-    /// that hold none (data, most of the time) forget no handlers, and
-    /// leave the table's cache lines alone. Set when a handler is decoded,
-    /// cleared only with a new table.
-    pub(crate) code_pages: [bool; 256],
+    /// Set by [`Uxn::interrupt`]: a device asks the running vector to stop.
+    /// Each engine clears it when a run begins and looks at it where it
+    /// spends jump budget (the tail-call engine also right after a device
+    /// call, so its jumps need not look).
+    pub(crate) stop: bool,
 }
 
 impl Uxn {
@@ -164,21 +154,18 @@ impl Uxn {
             wsp: 0,
             rsp: 0,
             dev: [0; 256],
-            jumps_left: 0,
-            interrupted: false,
-            decoded: None,
-            code_pages: [false; 256],
+            stop: false,
         })
     }
 
     /// Ends the running vector before its next jump (or run past 0xffff),
     /// as if its jump budget had run out: the run returns
     /// [`Exit::Budget`]. A device calls it when going on is pointless. It
-    /// costs the engines nothing: the tail-call engine finds its budget
-    /// spent, the model checks a flag only when it spends budget.
+    /// costs the engines nothing on straight code: the model checks the
+    /// flag only when it spends budget, the tail-call engine only after a
+    /// device call.
     pub fn interrupt(&mut self) {
-        self.jumps_left = 0;
-        self.interrupted = true;
+        self.stop = true;
     }
 
     /// Zeroes RAM from `from` on, both stacks and the device page.
@@ -201,34 +188,6 @@ impl Uxn {
         rest
     }
 
-    /// Runs from `pc` until BRK, or until `budget` jump instructions
-    /// (JMP, JCN, JSR, JCI, JMI, JSI in any mode) have run: the budget is
-    /// spent only on jumps, so checking it costs nothing on straight code.
-    /// Running on past 0xffff into 0x0000 spends [`WRAP_COST`] (see
-    /// [`model::wraps`]), so code that never jumps cannot loop forever.
-    pub fn run(&mut self, bus: &mut dyn Bus, pc: u16, budget: u64, engine: Engine) -> Exit {
-        self.run_counted(bus, pc, budget, engine).0
-    }
-
-    /// [`Uxn::run`], also returning how many instructions ran when the
-    /// engine counts them (the model does; the tail-call engine, built for
-    /// speed, does not and returns `None`).
-    pub fn run_counted(
-        &mut self,
-        bus: &mut dyn Bus,
-        pc: u16,
-        budget: u64,
-        engine: Engine,
-    ) -> (Exit, Option<u64>) {
-        match engine {
-            Engine::TailCall => (tailcall::run(self, bus, pc, budget), None),
-            Engine::Model => {
-                let (exit, steps) = model::run(self, bus, pc, budget);
-                (exit, Some(steps))
-            }
-        }
-    }
-
     /// The working stack's items, bottom first.
     pub fn working_stack(&self) -> Vec<u8> {
         self.wst.bottom(self.wsp)
@@ -237,6 +196,62 @@ impl Uxn {
     /// The return stack's items, bottom first.
     pub fn return_stack(&self) -> Vec<u8> {
         self.rst.bottom(self.rsp)
+    }
+}
+
+/// What runs a machine: the chosen engine, with what that engine keeps
+/// between runs (the tail-call engine's decoded handlers). Keep one `Cpu`
+/// beside each machine; the [`Uxn`] holds only the machine's own state.
+pub struct Cpu {
+    engine: Engine,
+    /// Made on the first run with the tail-call engine.
+    tailcall: Option<tailcall::State>,
+}
+
+impl Cpu {
+    /// A CPU that runs with `engine`; the tail-call engine's table is made
+    /// on its first run.
+    pub fn new(engine: Engine) -> Cpu {
+        Cpu {
+            engine,
+            tailcall: None,
+        }
+    }
+
+    /// The engine it runs with.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Runs `uxn` from `pc` until BRK, or until `budget` jump instructions
+    /// (JMP, JCN, JSR, JCI, JMI, JSI in any mode) have run: the budget is
+    /// spent only on jumps, so checking it costs nothing on straight code.
+    /// Running on past 0xffff into 0x0000 spends [`WRAP_COST`] (see
+    /// [`model::wraps`]), so code that never jumps cannot loop forever.
+    pub fn run(&mut self, uxn: &mut Uxn, bus: &mut dyn Bus, pc: u16, budget: u64) -> Exit {
+        self.run_counted(uxn, bus, pc, budget).0
+    }
+
+    /// [`Cpu::run`], also returning how many instructions ran when the
+    /// engine counts them (the model does; the tail-call engine, built for
+    /// speed, does not and returns `None`).
+    pub fn run_counted(
+        &mut self,
+        uxn: &mut Uxn,
+        bus: &mut dyn Bus,
+        pc: u16,
+        budget: u64,
+    ) -> (Exit, Option<u64>) {
+        match self.engine {
+            Engine::TailCall => {
+                let state = self.tailcall.get_or_insert_with(tailcall::State::new);
+                (tailcall::run(state, uxn, bus, pc, budget), None)
+            }
+            Engine::Model => {
+                let (exit, steps) = model::run(uxn, bus, pc, budget);
+                (exit, Some(steps))
+            }
+        }
     }
 }
 

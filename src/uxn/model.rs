@@ -173,7 +173,7 @@ pub fn run_steps(
     max_steps: u64,
 ) -> (Exit, u64) {
     let mut steps = 0u64;
-    uxn.interrupted = false;
+    uxn.stop = false;
     loop {
         let op = uxn.ram[pc as usize];
         if steps == max_steps {
@@ -187,7 +187,7 @@ pub fn run_steps(
             0
         };
         if cost > 0 {
-            if budget < cost || uxn.interrupted {
+            if budget < cost || uxn.stop {
                 return (Exit::Budget { pc }, steps);
             }
             budget -= cost;

@@ -290,7 +290,7 @@ pub(crate) fn run(
     budget: u64,
 ) -> Ran {
     let (mut steps, mut spent) = (0, 0);
-    uxn.interrupted = false;
+    uxn.stop = false;
     loop {
         let op = uxn.ram[pc as usize];
         if !std::mem::take(&mut debugger.resuming)
@@ -311,7 +311,7 @@ pub(crate) fn run(
             0
         };
         if cost > 0 {
-            if budget - spent < cost || uxn.interrupted {
+            if budget - spent < cost || uxn.stop {
                 return Ran {
                     exit: Some(Exit::Budget { pc }),
                     steps,

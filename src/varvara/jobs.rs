@@ -140,7 +140,7 @@ impl Varvara {
     /// until `deadline` has passed (`Ok(false)`: the vector in progress is
     /// suspended and the next call resumes it). Without a deadline and
     /// without a time limit, each vector runs in one go, exactly as
-    /// [`crate::uxn::Uxn::run`] would. A vector that runs past its jump
+    /// [`crate::uxn::Cpu::run`] would. A vector that runs past its jump
     /// budget, or longer than the time limit, is stopped: the error says
     /// which, and the jobs still queued are dropped.
     pub fn work(&mut self, deadline: Option<Instant>) -> Result<bool, Runaway> {
@@ -280,8 +280,8 @@ impl Varvara {
             let (exit, steps, spent) = match self.debug.as_deref_mut() {
                 None => {
                     let (exit, steps) =
-                        self.uxn
-                            .run_counted(&mut self.devices, running.pc, slice, self.engine);
+                        self.cpu
+                            .run_counted(&mut self.uxn, &mut self.devices, running.pc, slice);
                     (Some(exit), steps, slice)
                 }
                 Some(debugger) => {

@@ -26,7 +26,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::uxn::{Bus, Engine, Uxn};
+use crate::uxn::{Bus, Cpu, Engine, Uxn};
 use jobs::Jobs;
 use system::System;
 
@@ -36,7 +36,7 @@ pub use console::{Captured, ConsoleKind, OutputFailure};
 pub use host::Event;
 
 /// How many jump instructions one vector may run before the host takes
-/// control back (see [`Uxn::run`]): about 6 s of a bare `@loop !loop`.
+/// control back (see [`crate::uxn::Cpu::run`]): about 6 s of a bare `@loop !loop`.
 pub const DEFAULT_BUDGET: u64 = 1 << 31;
 
 /// Everything the CPU reaches through DEI/DEO.
@@ -320,7 +320,7 @@ impl fmt::Display for Runaway {
 pub struct Varvara {
     uxn: Box<Uxn>,
     devices: Devices,
-    engine: Engine,
+    cpu: Cpu,
     budget: u64,
     timeout: Option<Duration>,
     jobs: Jobs,
@@ -344,7 +344,7 @@ impl Varvara {
         Ok(Varvara {
             uxn,
             devices,
-            engine: settings.engine,
+            cpu: Cpu::new(settings.engine),
             budget: settings.budget,
             timeout: settings.timeout,
             jobs: Jobs::new(),

@@ -11,7 +11,7 @@
 //! round the end of RAM, DEI) says so before changing anything
 //! ([`Flow::Slow`]).
 
-use super::{Code, M, UNKNOWN};
+use super::{Code, Context, M, UNKNOWN};
 use crate::uxn::Uxn;
 
 /// How a body ended.
@@ -24,8 +24,8 @@ pub(super) enum Flow {
     Budget,
     /// BRK.
     Brk,
-    /// Done, but a device wrote RAM: decoded handlers must be refreshed
-    /// before anything else runs.
+    /// Done, but a device wrote RAM (decoded handlers must be refreshed
+    /// before anything else runs) or asked the vector to stop.
     Written,
 }
 
@@ -269,15 +269,43 @@ fn get(short: bool, st: &[u8; 256], d: usize, off: u8) -> u16 {
 #[inline(always)]
 fn put(short: bool, st: &mut [u8; 256], d: usize, v: u16) -> usize {
     if short {
-        // Two byte stores, which LLVM merges into one 16-bit store (a slice
-        // here leaves range checks it cannot always remove).
-        st[d] = (v >> 8) as u8;
-        st[d - 1] = v as u8;
+        // One 16-bit store, little-endian at d - 1. Written as two byte
+        // stores, LLVM would sometimes keep them apart (where it sees
+        // the bytes of `v` come from two places), and the next 16-bit
+        // read of the short could not be forwarded from the store buffer.
+        if let Some(at) = st.get_mut(d.wrapping_sub(1)..=d) {
+            at.copy_from_slice(&v.to_le_bytes());
+        }
         d - 2
     } else {
         st[d] = v as u8;
         d - 1
     }
+}
+
+/// Pushes operands, first to last. Bytes go two at a time, as one 16-bit
+/// store: written apart, a pair that the next instruction reads as a short
+/// (`#00 SWP ADD2`) could not be forwarded to that read from the store
+/// buffer, which would wait for both stores to reach the cache.
+#[inline(always)]
+fn put_all<const N: usize>(short: bool, st: &mut [u8; 256], mut d: usize, vs: [u16; N]) -> usize {
+    let mut i = 0;
+    while i < N {
+        if !short && i + 1 < N {
+            // st[d] = vs[i], st[d - 1] = vs[i + 1]: one little-endian short
+            // at d - 1, stored whole (two byte stores LLVM would keep apart).
+            let pair = u16::from_le_bytes([vs[i + 1] as u8, vs[i] as u8]);
+            if let Some(at) = st.get_mut(d.wrapping_sub(1)..=d) {
+                at.copy_from_slice(&pair.to_le_bytes());
+            }
+            d -= 2;
+            i += 2;
+        } else {
+            d = put(short, st, d, vs[i]);
+            i += 1;
+        }
+    }
+    d
 }
 
 /// The pointer after consuming `bytes` bytes: unchanged in keep mode.
@@ -305,11 +333,11 @@ fn load(short: bool, ram: &[u8; 0x10000], addr: u16) -> u16 {
 /// [`super::LOOKAHEAD`]). A short must not cross the end of RAM (nor, for
 /// STZ, of the zero page), nor a page: see [`splits`].
 #[inline(always)]
-fn store(short: bool, vm: &mut Uxn, code: &mut Code, addr: u16, v: u16) {
+fn store(short: bool, vm: &mut Uxn, cx: &Context, code: &mut Code, addr: u16, v: u16) {
     let ram = vm.ram.padded_mut();
     let at = addr as usize;
     // The page of the bytes written (a short never crosses one here).
-    if vm.code_pages[at >> 8] {
+    if cx.code_pages[at >> 8] {
         // The slots of `at - SLACK` to `at`, and `at + 1` for a short.
         code[at..at + super::SLACK + 1].fill(UNKNOWN);
         if short {
@@ -326,7 +354,7 @@ fn store(short: bool, vm: &mut Uxn, code: &mut Code, addr: u16, v: u16) {
 
 /// Whether a store of a short at `addr` has its bytes on two pages: at the
 /// end of RAM or of the zero page (STZ) its second byte wraps to 0, and
-/// elsewhere it would make the check of [`Uxn::code_pages`] look at two
+/// elsewhere it would make the check of [`super::State::code_pages`] look at two
 /// pages. Such stores run on the model engine: rare (one short in 256 at
 /// an odd address), and writing the two bytes apart would keep the
 /// machine's register out of r12 in the whole handler (x86 cannot address
@@ -355,8 +383,8 @@ fn operand(short: bool, vm: &Uxn, at: usize) -> u16 {
 macro_rules! spend {
     ($m:ident) => {
         // Counting down past zero is one decrement and a sign test.
-        $m.vm.jumps_left -= 1;
-        if $m.vm.jumps_left < 0 {
+        $m.cx.jumps_left -= 1;
+        if $m.cx.jumps_left < 0 {
             return Flow::Budget;
         }
     };
@@ -372,10 +400,8 @@ macro_rules! stack_op {
             let p = *s.p;
             let mut _off = $n * w - w + 1;
             $(let $arg = get(sh, s.st, p, _off); _off = _off.wrapping_sub(w);)*
-            #[allow(unused_mut)]
-            let mut q = drop::<OP>(p, $n * w);
-            $(q = put(sh, s.st, q, $out);)*
-            *s.p = q;
+            let q = drop::<OP>(p, $n * w);
+            *s.p = put_all(sh, s.st, q, [$($out),*]);
             Flow::Next
         }
     };
@@ -389,14 +415,14 @@ macro_rules! grow_op {
         fn $name<const OP: u8>(m: &mut M<'_, '_>) -> Flow {
             let (w, sh) = (width(OP), short(OP));
             let s = stacks::<OP>(m);
-            let mut q = *s.p;
+            let q = *s.p;
             let mut _off = $n * w - w + 1;
             $(let $arg = get(sh, s.st, q, _off); _off = _off.wrapping_sub(w);)*
-            if keep(OP) {
-                $(q = put(sh, s.st, q, $arg);)*
-            }
-            $(q = put(sh, s.st, q, $out);)*
-            *s.p = q;
+            *s.p = if keep(OP) {
+                put_all(sh, s.st, q, [$($arg,)* $($out),*])
+            } else {
+                put_all(sh, s.st, q, [$($out),*])
+            };
             Flow::Next
         }
     };
@@ -552,12 +578,18 @@ macro_rules! load_op {
 }
 
 load_op!(ldz, 1, |ram, addr, _pc| {
-    // The second byte of a zero-page short wraps inside page 0.
-    let hi = ram[addr as u8 as usize] as u16;
-    if short(OP) {
-        hi << 8 | ram[(addr as u8).wrapping_add(1) as usize] as u16
+    let at = addr as u8 as usize;
+    if !short(OP) {
+        ram[at] as u16
+    } else if at < 0xff {
+        // One 16-bit load, so that the short is pushed with one 16-bit
+        // store: pushed as two bytes, the next instruction's 16-bit read
+        // of it could not be forwarded from the store buffer, and would
+        // wait for both stores to reach the cache.
+        u16::from_be_bytes([ram[at], ram[at + 1]])
     } else {
-        hi
+        // The second byte of a zero-page short wraps inside page 0.
+        u16::from_be_bytes([ram[0xff], ram[0]])
     }
 });
 load_op!(ldr, 1, |ram, addr, pc| load(
@@ -589,7 +621,7 @@ macro_rules! store_op {
             }
             let v = get(sh, st, d, $addr_bytes + 1);
             *p = drop::<OP>(d, $addr_bytes + w);
-            store(sh, vm, m.t, at, v);
+            store(sh, vm, m.cx, m.t, at, v);
             Flow::Next
         }
     };
@@ -612,16 +644,16 @@ fn deo<const OP: u8>(m: &mut M<'_, '_>) -> Flow {
     vm.rsp = super::up(m.rp);
     if short(OP) {
         // The bus decides how a short reaches the devices (uxn2: once).
-        m.bus.deo2(vm, port, v);
+        m.cx.bus.deo2(vm, port, v);
     } else {
         vm.dev[port as usize] = v as u8;
-        m.bus.deo(vm, port, v as u8);
+        m.cx.bus.deo(vm, port, v as u8);
     }
-    // The device may have moved the pointers (System/wst) or written RAM
-    // (a file read, an expansion copy).
+    // The device may have moved the pointers (System/wst), written RAM
+    // (a file read, an expansion copy) or asked the vector to stop.
     m.wp = super::down(vm.wsp);
     m.rp = super::down(vm.rsp);
-    if vm.ram.was_written() {
+    if vm.ram.was_written() || vm.stop {
         Flow::Written
     } else {
         Flow::Next

@@ -4,7 +4,7 @@
 //! run it with a device that records every call, and everything must match.
 #![no_main]
 
-use hop::uxn::{Engine, Exit, Uxn, model};
+use hop::uxn::{Cpu, Engine, Exit, Uxn, model};
 use libfuzzer_sys::fuzz_target;
 
 // The differential tests' device (whose ports 0x06 and 0x07 also write
@@ -18,6 +18,7 @@ fn machine(data: &[u8]) -> Option<(Box<Uxn>, u16, u64)> {
     let pc = u16::from_be_bytes([head[0], head[1]]);
     let budget = head[4] as u64;
     let mut uxn = Uxn::new();
+    let mut cpu = Cpu::new(engine);
     let mut state = u32::from_le_bytes([head[5], head[6], head[7], 1]) as u64 | 1;
     let mut next = || {
         state ^= state << 13;
@@ -60,6 +61,7 @@ fuzz_target!(|data: &[u8]| {
     let mut results = Vec::new();
     for engine in Engine::ALL {
         let mut uxn = Uxn::new();
+        let mut cpu = Cpu::new(engine);
         uxn.ram = start.ram.clone();
         uxn.wst = start.wst.clone();
         uxn.rst = start.rst.clone();
@@ -67,7 +69,7 @@ fuzz_target!(|data: &[u8]| {
         uxn.wsp = start.wsp;
         uxn.rsp = start.rsp;
         let mut bus = Recorder::default();
-        let exit: Exit = uxn.run(&mut bus, pc, budget, engine);
+        let exit: Exit = cpu.run(&mut uxn, &mut bus, pc, budget);
         results.push((exit, uxn, bus));
     }
     let (a, b) = (&results[0], &results[1]);

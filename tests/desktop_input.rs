@@ -302,6 +302,10 @@ fn keys_and_buttons_held_when_the_focus_moves_away_are_released() {
     x.xdo(&["keydown", "ctrl"]);
     x.xdo(&["mousedown", "1"]);
     settle();
+    // Held means the ROM saw them down: the button comes on hop's second
+    // X connection (XInput2), which a loaded machine may read a frame late.
+    events.wait_lines("M ", |m| button_changes(m).contains(&"01".to_string()));
+    events.wait_lines("C ", |c| !c.is_empty());
     x.xdo(&["windowfocus", "--sync", &other]);
     settle();
     x.xdo(&["keyup", "ctrl"]);

@@ -18,7 +18,6 @@ fn machine(data: &[u8]) -> Option<(Box<Uxn>, u16, u64)> {
     let pc = u16::from_be_bytes([head[0], head[1]]);
     let budget = head[4] as u64;
     let mut uxn = Uxn::new();
-    let mut cpu = Cpu::new(engine);
     let mut state = u32::from_le_bytes([head[5], head[6], head[7], 1]) as u64 | 1;
     let mut next = || {
         state ^= state << 13;

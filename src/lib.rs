@@ -14,8 +14,8 @@
 #![feature(explicit_tail_calls, rust_preserve_none_cc, fn_align)]
 #![allow(incomplete_features)]
 #![warn(missing_docs)]
-// Safe Rust throughout: every module but the X11 edge (desktop's x11,
-// xdnd and xinput, which say `allow`) also forbids `unsafe` outright.
+// Safe Rust throughout: every module but the desktop's foreign-function
+// edge (three files there, which say `allow`) also forbids `unsafe`.
 #![deny(unsafe_code)]
 
 pub mod asm;

@@ -25,6 +25,23 @@ struct Frame {
     pixels: Vec<u32>,
 }
 
+/// `rom`'s screen after `n` frames, as `--frames N --screenshot` saves it:
+/// its size and its pixels, row by row.
+fn screenshot_after(dir: &TempDir, rom: &str, n: usize) -> ((usize, usize), Vec<u32>) {
+    let n = n.to_string();
+    let out = hop_in(
+        &dir.0,
+        &["--frames", &n, "--screenshot", "shot.png", rom],
+        b"",
+    );
+    assert_exit(&out, 0);
+    let shot = decode_png(&std::fs::read(dir.path("shot.png")).unwrap());
+    let pixels = (0..shot.width * shot.height)
+        .map(|i| shot.pixel(i % shot.width, i / shot.width))
+        .collect();
+    ((shot.width, shot.height), pixels)
+}
+
 fn decode_gif(path: &Path) -> Vec<Frame> {
     let mut options = gif::DecodeOptions::new();
     options.set_color_output(gif::ColorOutput::RGBA);
@@ -63,18 +80,9 @@ fn a_frames_recording_is_each_changed_frame_as_its_screenshot() {
     let delays: Vec<u16> = frames.iter().map(|f| f.delay).collect();
     assert_eq!(delays, [3, 4, 3, 3]);
     for (k, frame) in frames.iter().enumerate() {
-        let n = (2 * k + 1).to_string();
-        let out = hop_in(
-            &dir.0,
-            &["--frames", &n, "--screenshot", "shot.png", &rom],
-            b"",
-        );
-        assert_exit(&out, 0);
-        let shot = decode_png(&std::fs::read(dir.path("shot.png")).unwrap());
-        assert_eq!((frame.width, frame.height), (shot.width, shot.height));
-        let expected: Vec<u32> = (0..shot.width * shot.height)
-            .map(|i| shot.pixel(i % shot.width, i / shot.width))
-            .collect();
+        let n = 2 * k + 1;
+        let (size, expected) = screenshot_after(&dir, &rom, n);
+        assert_eq!((frame.width, frame.height), size);
         assert!(
             frame.pixels == expected,
             "GIF frame {k} is not the screenshot after {n} frames"
@@ -161,17 +169,7 @@ fn the_desktop_records_from_the_start_and_f10_stops_and_starts() {
     let frames = decode_gif(&dir.path("run.gif"));
     assert_eq!(frames.len(), 32, "x = 1, 3 ... 63");
     for k in [0, 1, 2, 31] {
-        let n = (2 * k + 1).to_string();
-        let out = hop_in(
-            &dir.0,
-            &["--frames", &n, "--screenshot", "shot.png", &rom],
-            b"",
-        );
-        assert_exit(&out, 0);
-        let shot = decode_png(&std::fs::read(dir.path("shot.png")).unwrap());
-        let expected: Vec<u32> = (0..shot.width * shot.height)
-            .map(|i| shot.pixel(i % shot.width, i / shot.width))
-            .collect();
+        let (_, expected) = screenshot_after(&dir, &rom, 2 * k + 1);
         assert!(frames[k].pixels == expected, "GIF frame {k}");
     }
     let wav = std::fs::read(dir.path("run.wav")).unwrap();

@@ -294,11 +294,6 @@ impl Varvara {
         self.devices.dei(&mut self.uxn, port)
     }
 
-    /// Sends what is still buffered of the ROM's console output.
-    pub fn flush_console(&mut self) {
-        self.devices.console.flush();
-    }
-
     /// How many diagnostics about the ROM were only counted, not shown.
     pub fn unshown_diagnostics(&self) -> u64 {
         self.devices.console.unshown_reports()
